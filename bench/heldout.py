@@ -1,0 +1,66 @@
+"""Score a model on the team's held-out hand-written cases (never used for training).
+
+    python bench/heldout.py [--model DIR_OR_VERSION]
+
+Prints kinds macro-F1, urgent recall/precision (rules, model and both), and the
+innovation head on out-of-domain suggestion sentences (ROC AUC, AP, F1 at 0.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from models.registry import ModelRegistry  # noqa: E402
+from nlp.metrics import binary_report, classification_report  # noqa: E402
+from nlp.triage import Triager  # noqa: E402
+
+HELDOUT = ROOT / "tests" / "data" / "heldout"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--show-errors", action="store_true")
+    args = parser.parse_args()
+    registry = ModelRegistry(ROOT / "var" / "models")
+    triager = Triager.from_folder(registry.resolve(args.model))
+    with (HELDOUT / "kinds_urgency.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    results = triager.classify_many([r["text"] for r in rows])
+    kinds = classification_report([r["kind"] for r in rows], [r.kind for r in results])
+    print(f"model {triager.version}")
+    print(f"kinds: macro-F1 {kinds['macro_f1']}, accuracy {kinds['accuracy']} (n={kinds['n']})")
+    for label, m in kinds["per_class"].items():
+        print(f"  {label:10s} P {m['precision']:.2f} R {m['recall']:.2f} F1 {m['f1']:.2f}")
+    truth = [r["urgent"] == "1" for r in rows]
+    urgent = binary_report(truth, [r.urgent_score for r in results], [r.urgent for r in results])
+    rules = binary_report(truth, [float(bool(r.urgent_reasons)) for r in results],
+                          [bool(r.urgent_reasons) for r in results])
+    print(f"urgent (rules or model): recall {urgent['recall']}, precision {urgent['precision']}"
+          f" ({urgent['positives']} urgent of {urgent['n']})")
+    print(f"urgent (rules alone):    recall {rules['recall']}, precision {rules['precision']}")
+    areas = classification_report([r["area"] for r in rows], [r.area for r in results])
+    print(f"areas: accuracy {areas['accuracy']}, macro-F1 {areas['macro_f1']}")
+    with (HELDOUT / "suggestions_ood.csv").open(encoding="utf-8") as handle:
+        ood = list(csv.DictReader(handle))
+    scored = triager.classify_many([r["text"] for r in ood])
+    inn = binary_report([r["suggestion"] == "1" for r in ood], [r.innovation for r in scored],
+                        [r.innovation >= 0.5 for r in scored])
+    print(f"innovation (out-of-domain suggestions): ROC AUC {inn['roc_auc']}, AP "
+          f"{inn['average_precision']}, F1@0.5 {inn['f1']} (P {inn['precision']}, "
+          f"R {inn['recall']})")
+    if args.show_errors:
+        for r, res in zip(rows, results, strict=True):
+            if (r["urgent"] == "1") != res.urgent:
+                print(f"  urgent={r['urgent']} got={res.urgent} {res.urgent_reasons} {r['text']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""Configuration, read once from the environment (and ``.env``), typed, secrets masked.
+
+Tests build ``Settings(...)`` directly. ``.env.example`` lists every key.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """The configuration cannot run (the message says which key to set)."""
+
+
+class Settings(BaseSettings):
+    """Every setting CivicVoice reads; names match ``../shared/INTERFACES.md``."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", case_sensitive=False)
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./var/civicvoice.db"
+    public_base_url: str = ""
+    secret_key: SecretStr = SecretStr("")
+    data_dir: Path = Path("./var")
+
+    # NLP
+    model_dir: Path = Path("./var/models")
+    spacy_pipeline: str = ""  # an installed trained spaCy pipeline, e.g. en_core_web_sm
+    language: str = "en"
+
+    # Telegram
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_mode: Literal["webhook", "polling"] = "webhook"
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+
+    # Twilio SMS
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_from_number: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base_url: str = ""
+
+    # E-mail digests
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = "civicvoice@localhost"
+    smtp_starttls: bool = True
+
+    # Conversation
+    emergency_numbers: str = "911"
+    max_message_chars: int = 2000
+    flood_window_seconds: int = 60
+    flood_max_reports: int = 3
+
+    @field_validator("public_base_url", "telegram_api_base_url", "twilio_api_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token.get_secret_value())
+
+    @property
+    def sms_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
+
+    @cached_property
+    def secret(self) -> str:
+        """``SECRET_KEY``, or in development one generated once and kept under ``data_dir``."""
+        value = self.secret_key.get_secret_value()
+        if value:
+            return value
+        if self.environment == "production":
+            raise ConfigError("SECRET_KEY must be set in production")
+        path = self.data_dir / "secret_key"
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        logger.info("generated a development SECRET_KEY in %s", path)
+        return value
+
+    def check_production(self) -> None:
+        """Refuse to run in production without the keys that keep webhooks and data safe."""
+        if self.environment != "production":
+            return
+        missing = []
+        if not self.secret_key.get_secret_value():
+            missing.append("SECRET_KEY")
+        if not self.public_base_url:
+            missing.append("PUBLIC_BASE_URL")
+        if self.telegram_enabled and self.telegram_mode == "webhook" and not (
+            self.telegram_webhook_secret.get_secret_value()
+        ):
+            missing.append("TELEGRAM_WEBHOOK_SECRET")
+        if missing:
+            raise ConfigError(f"production needs {', '.join(missing)}")

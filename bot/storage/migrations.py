@@ -1,0 +1,220 @@
+"""The SQLite schema as an ordered list of migrations, applied in order on open.
+
+Never edit a released migration: append a new one. Each runs in its own transaction and is
+recorded in ``schema_version``, so opening a database twice applies nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: ``version`` must be the previous one plus one."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+SCHEMA_VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)
+"""
+
+_INITIAL = (
+    """
+    CREATE TABLE citizens (
+        id                INTEGER PRIMARY KEY,
+        channel           TEXT NOT NULL,
+        address_hash      TEXT,
+        address_encrypted TEXT,
+        language          TEXT,
+        consent           INTEGER CHECK (consent IN (0, 1)),
+        consent_at        TEXT,
+        opted_out         INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
+        opted_out_at      TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        forgotten_at      TEXT,
+        UNIQUE (channel, address_hash)
+    )
+    """,
+    """
+    CREATE TABLE inbound_messages (
+        id                 INTEGER PRIMARY KEY,
+        channel            TEXT NOT NULL,
+        channel_message_id TEXT NOT NULL,
+        citizen_id         INTEGER REFERENCES citizens (id) ON DELETE SET NULL,
+        text               TEXT,
+        payload_json       TEXT,
+        received_at        TEXT NOT NULL,
+        state              TEXT NOT NULL DEFAULT 'received'
+                           CHECK (state IN ('received', 'handled', 'failed')),
+        handled_at         TEXT,
+        feedback_id        INTEGER REFERENCES feedback (id) ON DELETE SET NULL,
+        outcome_json       TEXT,
+        reply_text         TEXT,
+        error              TEXT,
+        UNIQUE (channel, channel_message_id)
+    )
+    """,
+    "CREATE INDEX inbound_pending ON inbound_messages (received_at) WHERE state = 'received'",
+    "CREATE INDEX inbound_citizen ON inbound_messages (citizen_id)",
+    """
+    CREATE TABLE feedback (
+        id              INTEGER PRIMARY KEY,
+        reference       TEXT NOT NULL UNIQUE,
+        citizen_id      INTEGER REFERENCES citizens (id) ON DELETE SET NULL,
+        inbound_id      INTEGER REFERENCES inbound_messages (id) ON DELETE SET NULL,
+        channel         TEXT NOT NULL,
+        language        TEXT,
+        original_text   TEXT NOT NULL,
+        redacted_text   TEXT NOT NULL,
+        area            TEXT NOT NULL,
+        area_confidence REAL NOT NULL,
+        top_areas_json  TEXT NOT NULL DEFAULT '[]',
+        kind            TEXT NOT NULL,
+        kind_confidence REAL,
+        innovation      REAL NOT NULL DEFAULT 0,
+        urgent          INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1)),
+        needs_review    INTEGER NOT NULL DEFAULT 0 CHECK (needs_review IN (0, 1)),
+        model_version   TEXT,
+        status          TEXT NOT NULL DEFAULT 'new' CHECK (status IN
+                        ('new', 'acknowledged', 'in_progress', 'resolved', 'closed',
+                         'duplicate', 'rejected')),
+        latitude        REAL,
+        longitude       REAL,
+        location_text   TEXT,
+        duplicate_of    INTEGER REFERENCES feedback (id) ON DELETE SET NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        erased_at       TEXT
+    )
+    """,
+    "CREATE INDEX feedback_area_created ON feedback (area, created_at)",
+    "CREATE INDEX feedback_status ON feedback (status)",
+    "CREATE INDEX feedback_created ON feedback (created_at)",
+    "CREATE INDEX feedback_citizen ON feedback (citizen_id, created_at)",
+    """
+    CREATE TABLE attachments (
+        id          INTEGER PRIMARY KEY,
+        feedback_id INTEGER NOT NULL REFERENCES feedback (id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL CHECK (kind IN ('photo', 'location', 'media_url')),
+        value       TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX attachments_feedback ON attachments (feedback_id)",
+    """
+    CREATE TABLE outbound_messages (
+        id                  INTEGER PRIMARY KEY,
+        citizen_id          INTEGER REFERENCES citizens (id) ON DELETE SET NULL,
+        channel             TEXT NOT NULL,
+        text                TEXT NOT NULL,
+        kind                TEXT NOT NULL,
+        feedback_id         INTEGER REFERENCES feedback (id) ON DELETE SET NULL,
+        status              TEXT NOT NULL DEFAULT 'queued' CHECK (status IN
+                            ('queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered')),
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at     TEXT NOT NULL,
+        provider_message_id TEXT,
+        last_error          TEXT,
+        created_at          TEXT NOT NULL,
+        updated_at          TEXT NOT NULL,
+        sent_at             TEXT,
+        delivered_at        TEXT
+    )
+    """,
+    """
+    CREATE INDEX outbound_due ON outbound_messages (next_attempt_at)
+    WHERE status IN ('queued', 'sending')
+    """,
+    "CREATE INDEX outbound_provider ON outbound_messages (provider_message_id)",
+    "CREATE INDEX outbound_citizen ON outbound_messages (citizen_id, created_at)",
+    "CREATE INDEX outbound_feedback ON outbound_messages (feedback_id)",
+    """
+    CREATE TABLE staff_users (
+        id            INTEGER PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role          TEXT NOT NULL CHECK (role IN ('staff', 'admin')),
+        password_hash TEXT,
+        active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE staff_user_areas (
+        user_id INTEGER NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
+        area    TEXT NOT NULL,
+        PRIMARY KEY (user_id, area)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX staff_user_areas_area ON staff_user_areas (area)",
+    """
+    CREATE TABLE api_tokens (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        label      TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    )
+    """,
+    "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+    """
+    CREATE TABLE corrections (
+        id             INTEGER PRIMARY KEY,
+        feedback_id    INTEGER NOT NULL REFERENCES feedback (id) ON DELETE CASCADE,
+        field          TEXT NOT NULL CHECK (field IN ('area', 'kind')),
+        value          TEXT NOT NULL,
+        previous_value TEXT,
+        actor          TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX corrections_created ON corrections (created_at)",
+    "CREATE INDEX corrections_feedback ON corrections (feedback_id)",
+    """
+    CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        entity      TEXT NOT NULL,
+        entity_id   TEXT NOT NULL,
+        before_json TEXT,
+        after_json  TEXT
+    )
+    """,
+    "CREATE INDEX audit_entity ON audit_log (entity, entity_id, id)",
+    """
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+    END
+    """,
+    """
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+    END
+    """,
+    """
+    CREATE TABLE meta (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _INITIAL),)
+"""Every migration, oldest first; ``MIGRATIONS[-1].version`` is the current schema."""
+
+LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,0 +1,217 @@
+"""Text preparation with spaCy: normalise, tokenise, lemmatise and match rules, in batches.
+
+``Preparer`` is built once per language (it loads lookup tables, under a second) and then
+turns texts into ``Prepared`` views with ``nlp.pipe``. The views are plain strings, so the
+persisted scikit-learn models never hold spaCy objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy
+import spacy
+from spacy.attrs import IS_PUNCT, LEMMA, LIKE_NUM, LOWER, ORTH
+from spacy.language import Language
+from spacy.lookups import Table, load_lookups
+from spacy.tokens import Doc
+
+from nlp.lexicon import abbreviations, form_words
+from nlp.matching import RuleBook
+from nlp.normalize import normalise
+from nlp.rules import (
+    cue_rules,
+    urgent_hypothetical,
+    urgent_immediate,
+    urgent_rules,
+    urgent_sentence_exceptions,
+    urgent_span_exceptions,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS = 5_000  # longer texts are cut for classification (they are stored whole)
+_MASK = "F_X"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One text seen two ways, its topic words and its form, and the rules it matched."""
+
+    content: str
+    form: str
+    cues: frozenset[str]
+    urgent_rules: tuple[str, ...]
+
+    def view(self, name: str) -> str:
+        """Return the string a model head reads: ``content``, ``form`` or ``mixed``."""
+        if name == "content":
+            return self.content
+        if name == "form":
+            return self.form
+        if name == "mixed":
+            return f"{self.content} {self.form}"
+        raise ValueError(f"unknown view {name!r}")
+
+
+def _build_nlp(lang: str, pipeline: str | None) -> tuple[Language, bool]:
+    """Return the spaCy pipeline and whether it sets lemmas."""
+    if pipeline:
+        # An operator-installed trained pipeline: keep its tagger/lemmatizer/NER, drop the
+        # parser (slow; sentence starts come from the sentencizer below).
+        nlp = spacy.load(pipeline, exclude=["parser"])
+        has_lemmas = "lemmatizer" in nlp.pipe_names
+    else:
+        nlp = spacy.blank(lang)
+        try:
+            table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        except (ValueError, OSError, KeyError) as exc:
+            # No lookup table for this language: lower-cased words still work.
+            logger.warning("no lemma lookups for %r, using lower-case words: %s", lang, exc)
+            has_lemmas = False
+        else:
+            nlp.add_pipe("civicvoice_lookup_lemmas", config={"lang": lang})
+            _TABLES[lang] = _LemmaTable(nlp, table, abbreviations(lang))
+            has_lemmas = True
+    return nlp, has_lemmas
+
+
+class _LemmaTable:
+    """spacy-lookups-data's lemma table plus SMS shorthand, read by word hash."""
+
+    def __init__(self, nlp: Language, table: Table, shorthand: dict[str, str]) -> None:
+        self._strings = nlp.vocab.strings
+        self._table = table
+        self._shorthand = {self._strings.add(k): v for k, v in shorthand.items()}
+        self._cache: dict[int, int] = {}
+
+    def lemma_ids(self, orths: list[int]) -> list[int]:
+        cache = self._cache
+        out = []
+        for orth in orths:
+            lemma = cache.get(orth)
+            if lemma is None:
+                expanded = self._shorthand.get(orth)
+                if expanded is not None:  # "r" -> "are" -> lemma "be"
+                    text = self._table.get(expanded) or expanded
+                else:
+                    text = self._table.get(orth) or self._strings[orth]
+                lemma = cache[orth] = self._strings.add(text)
+            out.append(lemma)
+        return out
+
+
+_TABLES: dict[str, _LemmaTable] = {}
+
+
+@Language.factory("civicvoice_lookup_lemmas", default_config={"lang": "en"})
+def _make_lookup_lemmas(nlp: Language, name: str, lang: str) -> Callable[[Doc], Doc]:
+    def set_lemmas(doc: Doc) -> Doc:
+        orths = doc.to_array(ORTH).tolist()
+        lemmas = numpy.asarray(_TABLES[lang].lemma_ids(orths), dtype="uint64")
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
+        return doc
+
+    return set_lemmas
+
+
+class Preparer:
+    """Prepare texts of one language for the classifiers."""
+
+    def __init__(self, lang: str = "en", pipeline: str | None = None) -> None:
+        self.lang = lang
+        self.nlp, self._lemmas = _build_nlp(lang, pipeline)
+        self._form_words = form_words(lang)
+        strings = self.nlp.vocab.strings
+        self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
+        self._rules = RuleBook(
+            self.nlp,
+            {
+                "urgent": urgent_rules(lang),
+                "cue": cue_rules(lang),
+                "span_veto": {"span": [urgent_span_exceptions(lang)]},
+                "sentence_veto": {"sentence": urgent_sentence_exceptions(lang),
+                                  "hypothetical": urgent_hypothetical(lang),
+                                  "immediate": urgent_immediate(lang)},
+            },
+            use_lemmas=self._lemmas,
+        )
+
+    @property
+    def has_ner(self) -> bool:
+        """Whether the loaded pipeline recognises person names (a trained pipeline)."""
+        return "ner" in self.nlp.pipe_names
+
+    def prepare(self, text: str) -> Prepared:
+        """Prepare one text."""
+        return self.prepare_many([text])[0]
+
+    def prepare_many(self, texts: Iterable[str], batch_size: int = 512) -> list[Prepared]:
+        """Prepare many texts with one ``nlp.pipe`` pass."""
+        expand = not self._lemmas  # with lemmas, shorthand is expanded by the lookup table
+        cleaned = (normalise((t or "")[:MAX_CHARS], self.lang, expand) for t in texts)
+        return [self._views(doc) for doc in self.nlp.pipe(cleaned, batch_size=batch_size)]
+
+    def person_spans(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of person names in ``text`` (empty without a trained NER)."""
+        if not self.has_ner:
+            return []
+        doc = self.nlp(text)
+        return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in {"PER", "PERSON"}]
+
+    def _views(self, doc: Doc) -> Prepared:
+        # One numpy read of the token attributes instead of a Token object per word.
+        attrs = doc.to_array([LEMMA if self._lemmas else LOWER, ORTH, IS_PUNCT, LIKE_NUM])
+        strings = self.nlp.vocab.strings
+        keep = self._form_words
+        content: list[str] = []
+        form: list[str] = []
+        sentence_ids: list[int] = []
+        sentence, starts_sentence = 0, True
+        for word_hash, orth, is_punct, like_num in attrs.tolist():
+            if starts_sentence:
+                form.append("F_BOS")
+                sentence += 1
+            sentence_ids.append(sentence)
+            starts_sentence = orth in self._sentence_ends
+            if like_num:
+                content.append("NUM")
+                form.append("F_NUM")
+                continue
+            word = strings[word_hash].lower()
+            if word.isspace():
+                continue
+            if not is_punct:
+                content.append(word)
+            if word in keep:
+                form.append("F_" + word.replace("'", "").replace(" ", "_"))
+            elif not is_punct and form[-1] != _MASK:
+                form.append(_MASK)
+        matched = self._rules.match(doc, sentence_ids)
+        cues = frozenset(matched.get("cue", {}))
+        urgent = self._urgent(sentence_ids, matched)
+        tags = sorted(cues) + [f"urg_{name}" for name in urgent]
+        return Prepared(" ".join(content), " ".join(form + tags), cues, urgent)
+
+    @staticmethod
+    def _urgent(
+        sentence_ids: list[int], matched: dict[str, dict[str, list[tuple[int, int]]]]
+    ) -> tuple[str, ...]:
+        hits = matched.get("urgent")
+        if not hits:
+            return ()
+        vetoed = {i for s, e in matched.get("span_veto", {}).get("span", []) for i in range(s, e)}
+        vetoes = matched.get("sentence_veto", {})
+        past = {sentence_ids[s] for s, _ in vetoes.get("sentence", [])}
+        if not vetoes.get("immediate"):
+            past.update(sentence_ids[s] for s, _ in vetoes.get("hypothetical", []))
+        names: list[str] = []
+        for name, spans in hits.items():
+            for start, end in spans:
+                if vetoed.intersection(range(start, end)) or sentence_ids[start] in past:
+                    continue
+                names.append(name)
+                break
+        return tuple(names)

@@ -1,0 +1,389 @@
+"""Rules for spaCy's PhraseMatcher: urgent dangers and the cues of a text's kind.
+
+A rule is a list of *phrases* ("carbon monoxide") or a *pair* of phrase groups that must
+occur near each other in one sentence (``Near(("gas",), ("leak", "smell"), gap=4)``).
+Phrases are matched on lookup lemmas of lower-cased text, so "leaking", "leaks" and
+"leaked" all match "leak". A phrase starting with ``^`` must open a sentence.
+
+Urgent rules favour recall (a missed gas leak is much worse than a false alarm); span
+exceptions veto a match they overlap ("fire hydrant"), sentence exceptions veto every
+match in their sentence (a danger that is over: "thanks for fixing the gas leak").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """Phrases from ``a`` and from ``b`` within ``gap`` tokens of each other, either order."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    gap: int = 4
+
+
+Rule = tuple[str, ...] | Near
+
+_WIRES = ("wire", "wiring", "cable", "power line", "powerline", "electric line", "electrics",
+          "transformer", "electric pole", "junction box", "overhead line")
+_WIRE_DANGER = ("live", "expose", "exposed", "hang", "hanging", "dangle", "dangling", "fall",
+                "fell", "fallen", "snap", "snapped", "spark", "sparking", "bare", "touch",
+                "down", "burn", "burning", "explode", "exploded", "smoke", "smoking", "loose",
+                "on the ground", "on the road", "short circuit", "lie", "lying", "fizz",
+                "fizzing", "buzz", "buzzing", "stretch", "stretched", "in the water")
+_HOME = ("house", "home", "basement", "cellar", "flat", "apartment", "bedroom", "kitchen",
+         "garage", "ground floor", "shop", "shops", "living room", "houses", "homes", "bath",
+         "toilet", "room")
+_STRUCTURE = ("wall", "building", "bridge", "balcony", "roof", "ceiling", "stair", "stairs",
+              "staircase", "structure", "scaffolding", "footbridge", "hoarding", "canopy",
+              "spire", "chimney", "railing", "tower", "shelter", "signboard",
+              "billboard", "pole", "lamp post", "lamppost", "electric pole", "crane")
+_UNSTABLE = ("collapse", "collapsed", "collapsing", "cave", "caved", "give way", "gave way",
+             "crumble", "crumbling", "bulge", "bulging", "lean", "leaning", "come away",
+             "coming away", "pull away", "pulling away", "come down", "came down",
+             "hanging off", "swing", "swinging", "sway", "swaying", "crack in half",
+             "cracked in half", "topple", "toppling", "about to fall", "going to fall",
+             "wobble", "wobbling")
+_FALLING_BITS = ("stone", "stones", "brick", "bricks", "glass", "debris", "plaster", "masonry",
+                 "panel", "panels", "tile", "tiles", "slate", "slates", "piece", "pieces",
+                 "shard", "shards", "chunk", "chunks", "concrete", "board", "boards", "plank",
+                 "planks")
+
+EN_URGENT: dict[str, list[Rule]] = {
+    "gas_leak": [
+        Near(("gas", "gases"), ("leak", "leakage", "smell", "odour", "odor", "escape",
+                                "escaping", "hiss", "hissing", "whiff", "stink", "reek")),
+        ("carbon monoxide", "co alarm", "co detector", "gas main burst", "smell gas",
+         "smelt gas", "smelled gas"),
+    ],
+    "live_wire": [
+        Near(_WIRES, _WIRE_DANGER, gap=3),
+        ("electric shock", "electrocute", "electrocuted", "electrocution", "live wire",
+         "live cable", "exposed wire", "exposed wiring", "short circuit", "got a shock",
+         "get a shock"),
+        Near(("spark", "sparks", "sparking"), ("pole", "box", "light", "lamp", "meter",
+                                               "socket", "post", "streetlight"), gap=4),
+    ],
+    "fire": [
+        ("on fire", "catch fire", "caught fire", "set fire", "flames", "burning building",
+         "burning house", "burning car", "house fire", "car fire", "bin fire", "grass fire",
+         "bush fire", "brush fire", "wildfire", "fire spread", "blazing fire",
+         "fire is spreading", "smell of burning"),
+        Near(("fire",), ("in", "at", "behind", "inside", "burn", "burning", "spread",
+                         "spreading", "break out", "broke out", "start", "started"), gap=1),
+        Near(("smoke",), ("roof", "window", "building", "flat", "hall", "room", "floor",
+                          "inside", "come out", "coming out", "come from", "coming from",
+                          "pour", "pouring", "billow", "billowing", "everywhere", "corridor",
+                          "come up", "coming up", "rise", "rising",
+                          "substation", "transformer", "line", "wire", "cable"), gap=4),
+    ],
+    "flooding_home": [
+        Near(("flood", "flooding", "flooded", "floodwater", "flood water", "water", "sewage",
+              "sewer", "inundate"), _HOME, gap=6),
+        Near(("water", "sewage", "sewer", "flood", "floodwater"),
+             ("come in", "come into", "go into", "pour in", "pour into", "pour through",
+              "come through", "come up through", "rush in", "enter", "seep in", "back up",
+              "backing up", "under the door", "under the front door", "under the doors",
+              "under the front doors"), gap=6),
+        ("flash flood", "flash flooding", "sewage back up", "knee deep", "waist deep",
+         "chest deep", "rising fast", "water rise"),
+    ],
+    "burst_main": [
+        Near(("burst", "broken", "gush", "gushing", "fountain", "spew", "spewing"),
+             ("main", "mains", "water main", "pipe", "pipeline"), gap=3),
+        ("water gushing", "gushing water", "washed out the road", "washing away"),
+    ],
+    "open_manhole": [
+        Near(("manhole", "man hole", "drain cover", "sewer cover", "manhole cover",
+              "drain lid", "chamber cover", "storm drain", "inspection cover", "well"),
+             ("open", "miss", "missing", "uncovered", "uncover", "steal", "stolen", "remove",
+              "removed", "gone", "no cover", "not covered", "without", "blow", "blown",
+              "blown off", "lift", "lifted", "displace", "displaced"), gap=5),
+        ("open manhole", "open drain", "uncovered drain", "missing manhole"),
+    ],
+    "dangerous_hole": [
+        Near(("hole", "trench", "pit", "crater", "excavation", "opening", "sinkhole"),
+             ("deep", "massive", "huge", "giant", "metre", "meter", "feet deep", "swallow",
+              "uncovered", "no cover", "no barrier", "no barriers", "no fence", "no tape",
+              "fall in", "fell in", "fall into", "fell into", "drive into", "left open",
+              "unfenced", "unguarded"), gap=4),
+        ("sinkhole", "sink hole", "cave in", "caved in", "ground open up", "ground opened up",
+         "road collapse", "road collapsed", "road has collapsed"),
+    ],
+    "collapse": [
+        ("danger of collapse", "dangerous structure", "about to collapse", "about to fall",
+         "going to collapse", "could collapse any", "may collapse", "structural damage",
+         "getting wider", "got wider", "put your hand in", "put my hand in", "has moved"),
+        Near(_UNSTABLE, _STRUCTURE, gap=4),
+        Near(_FALLING_BITS, ("fall", "falling", "fell", "fallen", "drop", "dropping",
+                             "come down", "coming down", "loose"), gap=3),
+    ],
+    "fallen_tree": [
+        Near(("tree", "branch", "branches", "limb", "bough", "trunk", "oak", "pine", "beech",
+              "elm", "willow", "birch", "palm", "eucalyptus", "banyan", "neem", "sycamore",
+              "poplar", "chestnut", "plane tree", "conifer", "gum tree"),
+             ("fall", "fell", "fallen", "uproot", "uprooted", "crash", "crashed", "snap",
+              "snapped", "topple", "toppled", "collapse", "collapsed", "come down",
+              "came down", "split", "creak", "creaking", "lying on", "lie on", "rest on",
+              "resting on", "on top of", "on the roof", "on a car", "on the car",
+              "across the road"), gap=4),
+        ("tree down", "trees down", "branch down", "tree is down"),
+    ],
+    "road_obstruction": [
+        ("across the road", "across the carriageway", "across both lanes", "shed its load",
+         "shed load", "blocking the road", "blocking both lanes", "lying in the road",
+         "lanes blocked", "lanes are blocked", "road is blocked", "road blocked",
+         "debris on the road", "oil on the road", "diesel on the road"),
+    ],
+    "injury": [
+        ("trapped", "injured", "injury", "bleeding", "unconscious", "drowning", "ambulance",
+         "stuck in the lift", "stuck in lift", "stuck in an elevator", "stuck in the elevator",
+         "hit by a car", "run over", "heart attack", "can't breathe",
+         "cannot breathe", "someone fell", "somebody fell", "child fell", "kid fell",
+         "boy fell", "girl fell", "man fell", "woman fell", "person fell", "dog fell",
+         "fell in", "fell into", "fallen into", "someone is hurt", "someone got hurt",
+         "people are hurt", "people hurt", "people injured", "get killed", "be killed",
+         "nearly fell", "almost fell",
+         "someone will die", "someone could die", "could kill", "will kill", "kill someone",
+         "not been seen", "hasn't been seen", "haven't seen", "no answer at the door"),
+        Near(("dog", "dogs"), ("attack", "attacking", "bite", "bit", "biting", "maul"), gap=3),
+        Near(("accident", "crash", "crashing", "collision", "crashed", "pile up"),
+             ("just happen", "just happened", "right now", "just now", "already", "now"),
+             gap=4),
+    ],
+    "chemical": [
+        Near(("chemical", "chemicals", "acid", "toxic", "ammonia", "chlorine", "tanker",
+              "fuel", "petrol", "diesel", "oil"),
+             ("spill", "spillage", "spilled", "spilt", "leak", "leaking", "overturn",
+              "overturned", "spread", "spreading", "pour", "pouring"), gap=3),
+        ("toxic fumes", "chemical smell", "ammonia", "chlorine gas", "asbestos dumped",
+         "acid smell", "smell of acid", "dead fish", "fish dying", "people coughing",
+         "everyone coughing"),
+        Near(("bleach", "chemical", "chemicals", "oil", "paint", "drum", "drums", "barrel",
+              "barrels"), ("stream", "river", "canal", "lake", "pond", "brook"), gap=6),
+    ],
+    "traffic_signal_out": [
+        Near(("traffic light", "traffic lights", "traffic signal", "signal", "signals",
+              "stoplight", "stop light", "junction", "intersection", "crossroads",
+              "roundabout", "crossing lights", "pedestrian lights"),
+             ("out", "dead", "off", "down", "blank", "fail", "failed", "not work",
+              "not working", "stop working", "stopped working", "flashing amber",
+              "green both ways", "green for both", "both directions"), gap=6),
+    ],
+    "danger_words": [
+        ("danger to life", "life threatening", "life-threatening", "an emergency",
+         "risk to life", "someone will die", "call 911", "call 999", "call 112"),
+    ],
+}
+
+_NOT_A_FIRE = ("hydrant", "station", "safety", "brigade", "department", "drill", "service",
+               "fighter", "exit", "extinguisher", "door", "doors", "pit", "work", "risk",
+               "hazard", "alarm test", "cracker", "escape")
+EN_SPAN_EXCEPTIONS: tuple[str, ...] = (
+    *(f"fire {w}" for w in _NOT_A_FIRE),
+    "gas bill", "gas station", "gas price", "gas company", "gas cooker", "flood of",
+    "sewer gas", "drain gas", "water connection", "water supply", "water bill", "water meter",
+    "water truck", "water tanker", "sewage treatment", "hit by the price", "wishing well",
+    "well done", "well maintained", "as well", "well lit", "give way sign", "smoke alarm",
+    "smoking weed", "people smoking", "smoke detector", "cigarette smoke", "broken glass",
+)
+
+# A sentence matching one of these speaks of a danger that is over or prevented
+# ("thanks for fixing", "before someone falls in").
+EN_SENTENCE_EXCEPTIONS: list[Rule] = [
+    Near(("thank", "thanks"), ("fix", "fixing", "repair", "repairing", "sort", "sorting",
+                               "deal", "dealing", "handle", "handling", "respond",
+                               "responding", "clear", "clearing", "remove", "removing",
+                               "quick", "fast", "prompt", "swift", "come", "came"), gap=6),
+    Near(("be", "get", "got", "have"), ("fix", "fixed", "repair", "repaired", "resolve",
+                                        "resolved", "sort", "sorted", "clear", "cleared",
+                                        "remove", "removed"), gap=1),
+    ("last week", "last month", "last year", "last winter", "last summer", "year ago",
+     "years ago", "month ago", "months ago", "talk", "lesson", "course", "training",
+     "workshop", "demonstration", "drill", "leaflet", "campaign", "awareness", "open day",
+     "insurance", "thank you to", "thanks to", "big thanks", "huge thanks", "great job",
+     "good job", "quick response", "well done", "hats off", "grateful to", "whoever fixed",
+     "before someone", "before somebody", "before anyone", "so people don't", "so nobody",
+     "so no one", "so that people", "not an emergency", "nobody injured", "no one injured",
+     "nobody hurt", "no one hurt", "not in immediate danger", "any more", "anymore",
+     "gone today", "eventually", "every morning", "every evening", "every time",
+     "every year", "back on now", "back on", "working again", "working now"),
+]
+
+# A sentence asking what to do in general ("who do I call if I smell gas?") is no report of
+# a danger, unless the text says it is happening now.
+EN_HYPOTHETICAL: list[Rule] = [
+    ("what should i do", "who do i call", "who do i ring", "who should i call",
+     "who should i ring", "what number", "how do i report", "proper way to report",
+     "procedure", "apply for", "if i smell", "if i find", "if i see", "if you smell",
+     "if you see", "if you ever", "if i ever", "if ever", "in case of", "does the council",
+     "is the council responsible", "who is responsible"),
+]
+EN_IMMEDIATE: list[Rule] = [
+    ("right now", "now", "at the moment", "currently", "tonight", "as we speak", "this minute",
+     "really strong", "getting worse", "help"),
+]
+
+DE_URGENT: dict[str, list[Rule]] = {
+    "gas_leak": [("gasgeruch", "gasleck", "gasaustritt", "nach gas", "kohlenmonoxid")],
+    "live_wire": [
+        Near(("kabel", "stromkabel", "leitung", "stromleitung"),
+             ("frei", "freiliegend", "herunterhängen", "hängen", "lose", "funken", "brennen",
+              "abgerissen"), gap=3),
+        ("stromschlag",),
+    ],
+    "fire": [("feuer", "brand", "brennt", "flammen", "rauch")],
+    "flooding_home": [
+        Near(("überschwemmung", "überschwemmt", "überflutet", "wasser", "hochwasser"),
+             ("keller", "wohnung", "haus", "garage"), gap=5),
+    ],
+    "open_manhole": [
+        Near(("kanaldeckel", "gullydeckel", "gully", "schacht"),
+             ("fehlen", "fehlt", "offen", "weg", "gestohlen"), gap=3),
+    ],
+    "collapse": [("eingestürzt", "einsturz", "einsturzgefahr", "erdloch")],
+    "fallen_tree": [
+        Near(("baum", "ast", "äste"), ("umgestürzt", "umgekippt", "gefallen", "abgebrochen",
+                                      "blockiert"), gap=3),
+    ],
+    "injury": [("verletzt", "verletzte", "eingeklemmt", "bewusstlos")],
+    "traffic_signal_out": [Near(("ampel",), ("ausgefallen", "aus", "dunkel"), gap=3)],
+    "danger_words": [("lebensgefahr", "lebensgefährlich", "notfall")],
+}
+
+EN_CUES: dict[str, list[Rule]] = {
+    "cue_modal": [("should", "could", "ought to", "must", "shall", "need to", "needs to",
+                   "need a", "need more", "need new", "need some")],
+    "cue_would_be": [tuple(f"{w} be {adj}" for w in ("would", "will", "'d") for adj in (
+        "nice", "great", "good", "better", "helpful", "useful", "awesome", "wonderful",
+        "lovely", "cool", "ideal", "fantastic", "brilliant", "beneficial", "amazing",
+        "excellent", "smart", "sensible", "so much better", "really nice", "really good",
+        "really helpful", "a good idea", "a great idea", "great if", "nice if"))],
+    "cue_suggest": [("suggest", "suggestion", "propose", "proposal", "recommend",
+                     "recommendation", "idea", "advise", "request", "urge", "petition",
+                     "consider", "it would", "it'd")],
+    "cue_why_not": [("why not", "why don't", "why can't", "how about", "what about",
+                     "what if", "is it possible to", "would it be possible")],
+    "cue_wish": [("wish", "hope that", "hope you", "hope the", "hope we", "would like",
+                  "'d like", "would love", "'d love", "would prefer", "love to see",
+                  "like to see", "want to see", "want to have", "there should", "there could",
+                  "there must", "there need", "let us", "let 's", "we need", "we want")],
+    "cue_improve": [("improve", "improvement", "upgrade", "instead", "alternative",
+                     "encourage", "introduce", "install", "establish", "extend", "expand",
+                     "convert", "implement", "initiative", "programme", "program", "more",
+                     "new", "additional", "extra", "better", "dedicated", "free", "add",
+                     "create", "build", "provide", "plant", "set up", "organise", "organize",
+                     "start a", "allow")],
+    "cue_please": [("please", "kindly", "request you", "requesting")],
+    "cue_propose_question": [("^could we", "^could you", "^could the", "^could there",
+                              "^can we", "^can you", "^can the", "^can there", "^would it be",
+                              "^is it possible", "^how about", "^what about", "^why not",
+                              "^why don't", "^any chance", "^would you consider",
+                              "^has the council considered", "^have you considered",
+                              "^shouldn't", "^should we", "^should the", "^wouldn't it")],
+    "cue_imperative": [tuple(f"^{verb}" for verb in (
+        "add", "make", "try", "ask", "avoid", "consider", "allow", "provide", "include", "use",
+        "let", "give", "put", "get", "go", "book", "bring", "check", "remember", "don't",
+        "do not", "never", "always", "be sure", "stay", "choose", "pick", "support", "enable",
+        "install", "update", "implement", "create", "build", "plant", "open", "extend",
+        "reduce", "increase", "lower", "improve", "introduce", "hire", "start", "stop", "ban",
+        "keep", "remove", "replace", "offer", "turn", "switch", "set up", "paint", "have",
+        "establish", "designate", "convert", "expand", "fund", "organize", "organise",
+        "host", "hold", "encourage", "require", "display", "show", "publish", "post",
+        "label", "mark", "move", "place", "schedule", "run", "bring back", "look", "visit",
+        "pay", "request", "skip", "take", "order", "join", "grab", "head"))],
+    "cue_advice": [("you might want", "you may want", "might want to", "may want to",
+                    "you should", "make sure", "be sure to", "don't forget", "do not forget",
+                    "i recommend", "i'd recommend", "worth", "it's worth", "is worth",
+                    "should be able", "would help", "it would help", "ability to",
+                    "option to", "should support", "should have", "hopefully", "better if",
+                    "prefer if", "nice to have", "nice if", "good if", "great if",
+                    "i'd suggest", "suggest you", "my advice", "tip:", "pro tip")],
+    "cue_question": [("?", "^when", "^where", "^what", "^who", "^why", "^how", "^which",
+                      "^is", "^are", "^can", "^do", "^does", "^did", "^will", "^may", "^has",
+                      "^have", "^am", "^was", "^were", "^could", "^would", "^be", "i wonder",
+                      "wondering", "want to know", "like to know", "need to know", "to find out",
+                      "any update", "any news", "any information", "let me know",
+                      "let us know", "tell me", "can you tell", "inform me")],
+    "cue_praise": [("thank", "thanks", "grateful", "appreciate", "kudos", "congratulation",
+                    "congratulations", "impressed", "bravo", "cheers", "well do",
+                    "well done", "shout out", "keep it up", "keep up the good work",
+                    "love the", "love your", "enjoy the", "so happy", "so pleased",
+                    "very happy", "very pleased", "really happy", "so glad",
+                    *(f"{a} {b}" for a in ("great", "good", "excellent", "amazing", "fantastic",
+                                           "brilliant", "wonderful", "superb", "awesome",
+                                           "lovely", "outstanding", "quick", "fast", "prompt")
+                      for b in ("job", "work", "service", "effort", "response", "team", "staff",
+                                "action")))],
+    "cue_fault": [("not work", "not working", "stop working", "not function", "not clear",
+                   "not collect", "not clean", "not fix", "not repair", "never fix",
+                   "not respond", "no response", "no action", "no one", "nobody",
+                   "broken", "break", "damage", "damaged", "overflow", "overflowing", "leak",
+                   "leaking", "block", "blocked", "clog", "clogged", "dirty", "smell", "stink",
+                   "dump", "dumped", "pothole", "filthy", "flicker", "noisy", "terrible",
+                   "awful", "horrible", "disgusting", "useless", "fed up", "complaint",
+                   "complain", "problem", "still", "again", "for day", "for week",
+                   "for month", "for year", "since", "every day", "every night")],
+}
+
+DE_CUES: dict[str, list[Rule]] = {
+    "cue_modal": [("sollte", "sollten", "müsste", "müssten", "könnte", "könnten", "muss")],
+    "cue_would_be": [("wäre schön", "wäre toll", "wäre gut", "wäre sinnvoll", "wäre super",
+                      "wäre besser", "wären schön", "wünschenswert", "wäre hilfreich")],
+    "cue_suggest": [("vorschlag", "vorschlagen", "idee", "anregung", "empfehle", "empfehlen",
+                     "schlage vor")],
+    "cue_why_not": [("warum nicht", "wieso nicht", "warum kein", "warum keine")],
+    "cue_wish": [("wünsche", "wunsch", "ich wünsche", "wir wünschen", "wünschen")],
+    "cue_improve": [("verbessern", "verbesserung", "einrichten", "neue", "neuer", "neues",
+                     "zusätzlich", "ausbauen", "ausbau", "freigeben", "öffnen", "bauen",
+                     "schaffen", "anlegen")],
+    "cue_please": [("bitte",)],
+    "cue_question": [("?", "^wann", "^wo", "^wie", "^was", "^wer", "^warum", "^welche",
+                      "^gibt es", "^ist", "^sind", "^kann", "^können")],
+    "cue_praise": [("danke", "vielen dank", "dankeschön", "toll", "super", "lob", "klasse",
+                    "gut gemacht")],
+    "cue_fault": [("kaputt", "defekt", "marode", "schlecht", "gefährlich", "schaden",
+                   "beschädigt", "loch", "schlagloch", "dreck", "verschmutzt", "mangel",
+                   "funktioniert nicht", "seit")],
+}
+
+_URGENT = {"en": EN_URGENT, "de": DE_URGENT}
+_CUES = {"en": EN_CUES, "de": DE_CUES}
+_SPAN_EXCEPTIONS = {"en": EN_SPAN_EXCEPTIONS}
+_SENTENCE_EXCEPTIONS = {"en": EN_SENTENCE_EXCEPTIONS}
+_HYPOTHETICAL = {"en": EN_HYPOTHETICAL}
+_IMMEDIATE = {"en": EN_IMMEDIATE}
+
+CUE_NAMES: tuple[str, ...] = tuple(EN_CUES)
+
+
+def urgent_rules(lang: str) -> dict[str, list[Rule]]:
+    """Return the urgent-danger rules for ``lang`` (English where there are none)."""
+    return _URGENT.get(lang, EN_URGENT)
+
+
+def urgent_span_exceptions(lang: str) -> tuple[str, ...]:
+    """Return phrases that veto an urgent match they overlap ("fire hydrant")."""
+    return _SPAN_EXCEPTIONS.get(lang, ())
+
+
+def urgent_sentence_exceptions(lang: str) -> list[Rule]:
+    """Return rules that veto every urgent match in their sentence (a danger now past)."""
+    return _SENTENCE_EXCEPTIONS.get(lang, [])
+
+
+def urgent_hypothetical(lang: str) -> list[Rule]:
+    """Return rules for general questions that veto their sentence unless it is urgent now."""
+    return _HYPOTHETICAL.get(lang, [])
+
+
+def urgent_immediate(lang: str) -> list[Rule]:
+    """Return rules saying a danger is happening now (they lift the hypothetical veto)."""
+    return _IMMEDIATE.get(lang, [])
+
+
+def cue_rules(lang: str) -> dict[str, list[Rule]]:
+    """Return the kind/innovation cue rules for ``lang`` (English where there are none)."""
+    return _CUES.get(lang, EN_CUES)

@@ -1,0 +1,87 @@
+"""The classifier contract every model version must keep (INTERFACES.md ``classify``)."""
+
+from __future__ import annotations
+
+import math
+
+from nlp.table import KINDS
+
+DEFAULT_AREAS = {
+    "roads", "street_lighting", "waste", "water_drainage", "parks_trees", "traffic_parking",
+    "public_transport", "noise_nuisance", "graffiti_vandalism", "housing", "public_safety",
+    "environment_health", "other",
+}
+
+
+def test_default_model_covers_the_default_taxonomy(triager) -> None:  # type: ignore[no-untyped-def]
+    assert set(triager.bundle.area_labels) == DEFAULT_AREAS
+
+
+def test_result_shape(triager) -> None:  # type: ignore[no-untyped-def]
+    r = triager.classify("Huge pothole on Main Street, my tyre burst").to_json()
+    assert r["area"] == "roads"
+    assert set(r) >= {"area", "area_confidence", "top_areas", "kind", "innovation", "urgent",
+                      "needs_review", "model_version"}
+    assert len(r["top_areas"]) == 3
+    assert r["top_areas"][0][0] == r["area"]
+    probs = [p for _, p in r["top_areas"]]
+    assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
+    assert r["kind"] in KINDS and 0 <= r["innovation"] <= 1
+    assert isinstance(r["urgent"], bool) and isinstance(r["needs_review"], bool)
+
+
+def test_probabilities_over_all_areas_sum_to_one(triager) -> None:  # type: ignore[no-untyped-def]
+    proba = triager.bundle.heads["area"].predict_proba(["bins not emptied"])[0]
+    assert math.isclose(float(proba.sum()), 1.0, rel_tol=1e-6)
+
+
+# (text, area, kind) written for this test, not taken from the training table
+CASES = [
+    ("The street lamp outside number 4 has been flickering all week", "street_lighting",
+     "complaint"),
+    ("Rubbish bags dumped behind the shops again, foxes everywhere", "waste", "complaint"),
+    ("Could the council put a bench and a water fountain in Victoria Park?", "parks_trees",
+     "idea"),
+    ("When does the number 12 bus start running on Sundays?", "public_transport", "question"),
+    ("Thank you so much for repainting the zebra crossing, it looks great", None, "praise"),
+    ("Loud music from the flat upstairs every night until 3am", "noise_nuisance", "complaint"),
+]
+
+
+def test_routing_and_kind_on_plain_cases(triager) -> None:  # type: ignore[no-untyped-def]
+    results = triager.classify_many([t for t, _, _ in CASES])
+    for (text, area, kind), r in zip(CASES, results, strict=True):
+        if area:
+            assert r.area == area, text
+        assert r.kind == kind, text
+
+
+def test_idea_inside_a_complaint_scores_high_innovation(triager) -> None:  # type: ignore[no-untyped-def]
+    plain, with_idea = triager.classify_many([
+        "The 22 bus is always late in the morning",
+        "The 22 bus is always late in the morning, you should add a second bus at rush hour",
+    ])
+    assert with_idea.innovation > 0.5 > plain.innovation
+
+
+def test_urgent_rules_and_reasons(triager) -> None:  # type: ignore[no-untyped-def]
+    gas, calm = triager.classify_many(["There's a strong smell of gas in the stairwell",
+                                       "The park benches need a new coat of paint"])
+    assert gas.urgent and "gas_leak" in gas.urgent_reasons
+    assert not calm.urgent
+
+
+def test_praise_of_a_past_rescue_is_not_urgent(triager) -> None:  # type: ignore[no-untyped-def]
+    r = triager.classify("Huge thanks to the crew who fixed the gas leak so quickly yesterday")
+    assert not r.urgent
+
+
+def test_blank_and_huge_texts(triager) -> None:  # type: ignore[no-untyped-def]
+    blank, huge = triager.classify_many(["", "bin " * 100_000])
+    assert blank.needs_review
+    assert huge.area == "waste"
+
+
+def test_batch_matches_single(triager) -> None:  # type: ignore[no-untyped-def]
+    texts = [t for t, _, _ in CASES]
+    assert triager.classify_many(texts) == [triager.classify(t) for t in texts]

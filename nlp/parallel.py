@@ -1,7 +1,7 @@
 """Classify long streams of texts in batches, on several processes when it pays.
 
-Each worker process loads the model once (about 2 s), so a pool is used only for inputs
-of more than ``POOL_MIN`` texts; results come back in input order.
+Each worker process loads the model once (2-3 s), so a pool is used only for inputs of
+more than ``POOL_MIN`` texts; results come back in input order.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import TracebackType
 
 from nlp.result import TriageResult
 from nlp.triage import Triager
@@ -31,23 +32,49 @@ def _classify(texts: list[str]) -> list[TriageResult]:
     return _worker.classify_many(texts)
 
 
-def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+def batches(texts: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
+    """Cut ``texts`` into lists of ``size``."""
     iterator = iter(texts)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
 
 
+class TriagePool:
+    """Worker processes that each hold the model of ``folder``."""
+
+    def __init__(self, folder: str | Path, workers: int = 2,
+                 pipeline: str | None = None) -> None:
+        self._pool = ProcessPoolExecutor(workers, initializer=_init,
+                                         initargs=(str(folder), pipeline))
+        self.workers = workers
+
+    def __enter__(self) -> TriagePool:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._pool.shutdown(cancel_futures=exc is not None)
+
+    def warm_up(self) -> None:
+        """Wait until every worker has loaded its model."""
+        list(self._pool.map(_classify, [["warm up"]] * self.workers))
+
+    def classify(self, texts: Iterable[str], size: int = BATCH) -> Iterator[TriageResult]:
+        for results in self._pool.map(_classify, batches(texts, size)):
+            yield from results
+
+
 def classify_stream(folder: str | Path, texts: Iterable[str], workers: int = 2,
                     pipeline: str | None = None) -> Iterator[TriageResult]:
     """Yield one result per text, in order; spread big inputs over ``workers`` processes."""
-    batches = _batches(texts, BATCH)
-    head = list(itertools.islice(batches, POOL_MIN // BATCH + 1))
+    chunks = batches(texts)
+    head = list(itertools.islice(chunks, POOL_MIN // BATCH + 1))
     workers = min(workers, os.cpu_count() or 1)
     if workers <= 1 or len(head) <= POOL_MIN // BATCH:
         triager = Triager.from_folder(folder, pipeline)
-        for batch in itertools.chain(head, batches):
+        for batch in itertools.chain(head, chunks):
             yield from triager.classify_many(batch)
         return
-    with ProcessPoolExecutor(workers, initializer=_init, initargs=(str(folder), pipeline)) as pool:
-        for results in pool.map(_classify, itertools.chain(head, batches)):
-            yield from results
+    with TriagePool(folder, workers, pipeline) as pool:
+        yield from pool.classify(text for batch in itertools.chain(head, chunks)
+                                 for text in batch)

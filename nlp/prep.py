@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy
 import spacy
@@ -45,16 +46,6 @@ class Prepared:
     cues: frozenset[str]
     urgent_rules: tuple[str, ...]
 
-    def view(self, name: str) -> str:
-        """Return the string a model head reads: ``content``, ``form`` or ``mixed``."""
-        if name == "content":
-            return self.content
-        if name == "form":
-            return self.form
-        if name == "mixed":
-            return f"{self.content} {self.form}"
-        raise ValueError(f"unknown view {name!r}")
-
 
 def _build_nlp(lang: str, pipeline: str | None) -> tuple[Language, bool]:
     """Return the spaCy pipeline and whether it sets lemmas."""
@@ -66,14 +57,13 @@ def _build_nlp(lang: str, pipeline: str | None) -> tuple[Language, bool]:
     else:
         nlp = spacy.blank(lang)
         try:
-            table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+            _lemma_lookups(lang)
         except (ValueError, OSError, KeyError) as exc:
             # No lookup table for this language: lower-cased words still work.
             logger.warning("no lemma lookups for %r, using lower-case words: %s", lang, exc)
             has_lemmas = False
         else:
             nlp.add_pipe("civicvoice_lookup_lemmas", config={"lang": lang})
-            _TABLES[lang] = _LemmaTable(nlp, table, abbreviations(lang))
             has_lemmas = True
     return nlp, has_lemmas
 
@@ -103,14 +93,19 @@ class _LemmaTable:
         return out
 
 
-_TABLES: dict[str, _LemmaTable] = {}
+@lru_cache(maxsize=8)
+def _lemma_lookups(lang: str) -> Table:
+    """spacy-lookups-data's lemma table for ``lang`` (keyed by string hash, vocab-free)."""
+    return load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
 
 
 @Language.factory("civicvoice_lookup_lemmas", default_config={"lang": "en"})
 def _make_lookup_lemmas(nlp: Language, name: str, lang: str) -> Callable[[Doc], Doc]:
+    table = _LemmaTable(nlp, _lemma_lookups(lang), abbreviations(lang))
+
     def set_lemmas(doc: Doc) -> Doc:
         orths = doc.to_array(ORTH).tolist()
-        lemmas = numpy.asarray(_TABLES[lang].lemma_ids(orths), dtype="uint64")
+        lemmas = numpy.asarray(table.lemma_ids(orths), dtype="uint64")
         doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 

@@ -30,11 +30,12 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from models.artifact import ModelBundle
 from nlp.errors import DataError
 from nlp.heads import (
-    HEAD_VIEWS,
     area_pipeline,
-    binary_pipeline,
+    head_input,
+    innovation_pipeline,
     kind_pipeline,
     partial_balance,
+    urgent_pipeline,
 )
 from nlp.metrics import binary_report, classification_report
 from nlp.prep import Prepared, Preparer
@@ -101,9 +102,8 @@ def urgent_threshold(scores: np.ndarray, rules: np.ndarray, truth: np.ndarray,
     return round(max(best, 0.2), 4)
 
 
-def _texts(prepared: Sequence[Prepared], rows: Sequence[int], head: str) -> list[str]:
-    view = HEAD_VIEWS[head]
-    return [prepared[i].view(view) for i in rows]
+def _texts(prepared: Sequence[Prepared], rows: Sequence[int], head: str) -> np.ndarray:
+    return head_input([prepared[i] for i in rows])
 
 
 class _Trainer:
@@ -158,7 +158,7 @@ class _Trainer:
     def binary(self, head: str, prepared: list[Prepared], rows: list[int],
                truth: list[bool]) -> tuple[Any, np.ndarray, Any]:
         self.progress(f"{head}: training on {len(rows)} rows ({sum(truth)} positive)")
-        model = binary_pipeline()
+        model = innovation_pipeline() if head == "innovation" else urgent_pipeline()
         texts = _texts(prepared, rows, head)
         y = np.asarray(truth, dtype=int)
         scores = cross_val_predict(clone(model), texts, y, cv=self._cv(y.tolist()),
@@ -257,7 +257,7 @@ def train_bundle(
         "thresholds": thresholds,
         "metrics": metrics,
         "heads_from": heads_from,
-        "head_views": HEAD_VIEWS,
+        "head_input": ["content", "form"],
         "validation": {"fraction": config.validation_fraction, "seed": config.seed,
                        "review_precision_target": config.review_precision,
                        "urgent_precision_target": config.urgent_min_precision},

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from models.artifact import ModelBundle, load_bundle
-from nlp.heads import HEAD_VIEWS
+from nlp.heads import head_input
+from nlp.inference import BatchScorer
 from nlp.prep import Prepared, Preparer
 from nlp.result import TriageResult
 
@@ -55,10 +56,10 @@ class Triager:
 
     def classify_prepared(self, prepared: Sequence[Prepared]) -> list[TriageResult]:
         heads = self.bundle.heads
+        scorer = BatchScorer(head_input(prepared))
 
         def proba(head: str) -> np.ndarray:
-            view = HEAD_VIEWS[head]
-            return np.asarray(heads[head].predict_proba([p.view(view) for p in prepared]))
+            return scorer.predict_proba(heads[head])
 
         area_p, kind_p = proba("area"), proba("kind")
         innovation_p, urgent_p = proba("innovation")[:, 1], proba("urgent")[:, 1]

@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skops.io as sio
 
@@ -29,9 +30,9 @@ def test_skops_round_trip(tmp_path: Path) -> None:
     folder = registry.register(bundle, "# card\n")
     again = load_bundle(folder)
     assert again.version == "copy-1"
-    texts = ["bins overflowing", "pothole"]
-    assert (again.heads["area"].predict_proba(texts) ==
-            bundle.heads["area"].predict_proba(texts)).all()
+    rows = np.array([["bin overflow", "F_BOS F_X"], ["pothole", "F_BOS F_X"]], dtype=object)
+    assert (again.heads["area"].predict_proba(rows) ==
+            bundle.heads["area"].predict_proba(rows)).all()
     assert (folder / "MODEL_CARD.md").read_text() == "# card\n"
 
 

@@ -31,7 +31,10 @@ def test_result_shape(triager) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_probabilities_over_all_areas_sum_to_one(triager) -> None:  # type: ignore[no-untyped-def]
-    proba = triager.bundle.heads["area"].predict_proba(["bins not emptied"])[0]
+    from nlp.heads import head_input
+
+    rows = head_input(triager.preparer.prepare_many(["bins not emptied"]))
+    proba = triager.bundle.heads["area"].predict_proba(rows)[0]
     assert math.isclose(float(proba.sum()), 1.0, rel_tol=1e-6)
 
 

@@ -45,6 +45,10 @@ def main() -> int:
     print(f"urgent (rules or model): recall {urgent['recall']}, precision {urgent['precision']}"
           f" ({urgent['positives']} urgent of {urgent['n']})")
     print(f"urgent (rules alone):    recall {rules['recall']}, precision {rules['precision']}")
+    ideas = binary_report([r["kind"] == "idea" for r in rows], [r.innovation for r in results],
+                          [r.innovation >= 0.5 for r in results])
+    print(f"innovation (held-out civic texts, ideas vs the rest): ROC AUC {ideas['roc_auc']},"
+          f" AP {ideas['average_precision']}, F1@0.5 {ideas['f1']}")
     areas = classification_report([r["area"] for r in rows], [r.area for r in results])
     print(f"areas: accuracy {areas['accuracy']}, macro-F1 {areas['macro_f1']}")
     with (HELDOUT / "suggestions_ood.csv").open(encoding="utf-8") as handle:

@@ -1,34 +1,118 @@
-"""The composition root: build settings, model, store and web app; own start-up order."""
+"""The composition root: build every part once and own start-up and shut-down order.
+
+Start-up: settings -> store (migrated) -> model (in a thread) -> triage batcher ->
+conversation and staff actions -> outbox worker -> finish messages stored but not handled
+before the last stop -> model watcher. Shut-down runs the same list backwards.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from bot.channels.base import ChannelSender
+from bot.channels.web import WebSender
+from bot.outbox import Outbox
+from bot.services import Services
 from bot.settings import Settings
+from bot.storage import FeedbackStore, store_from_url
+from bot.web import citizen, staff_api
+from bot.web.errors import install_error_handlers
+from handlers.alerts import LogAlerts
+from handlers.conversation import Conversation, ConversationConfig
+from handlers.staff_actions import StaffActions
+from handlers.triage import TriageService
 from models.registry import ModelRegistry
+from nlp.triage import Triager
 
 logger = logging.getLogger(__name__)
 
+MODEL_CHECK_SECONDS = 10.0
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+
+def conversation_config(settings: Settings) -> ConversationConfig:
+    return ConversationConfig(
+        emergency_numbers=settings.emergency_numbers,
+        max_message_chars=settings.max_message_chars,
+        flood_window_seconds=settings.flood_window_seconds,
+        flood_max_reports=settings.flood_max_reports,
+        default_language=settings.language,
+    )
+
+
+def create_app(settings: Settings | None = None, *, store: FeedbackStore | None = None,
+               senders: Mapping[str, ChannelSender] | None = None) -> FastAPI:
     """Return the ASGI app serving every route of ``INTERFACES.md``."""
     config = settings or Settings()
     config.check_production()
     registry = ModelRegistry(config.model_dir)
+    pipeline = config.spacy_pipeline or None
+
+    def load_model() -> Triager:
+        return Triager.from_folder(registry.resolve(None), pipeline)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        logger.info("model %s", registry.current_version())
-        yield
+        secret = config.secret
+        db = store or store_from_url(config.database_url)
+        await db.open()
+        triage = TriageService(await asyncio.to_thread(load_model), loader=load_model)
+        await triage.start()
+        conv_config = conversation_config(config)
+        outbox = Outbox(db, {"web": WebSender(), **(senders or {})}, secret)
+        services = Services(
+            settings=config, store=db, registry=registry, triage=triage,
+            conversation=Conversation(db, triage, secret, conv_config, alerts=LogAlerts()),
+            staff=StaffActions(db, secret, conv_config), outbox=outbox,
+        )
+        app.state.services = services
+        await outbox.start()
+        recovered = await services.conversation.recover()
+        if recovered:
+            logger.info("handled %d message(s) stored before the last stop", recovered)
+        watcher = asyncio.create_task(_watch_model(registry, triage), name="model-watcher")
+        logger.info("serving with model %s", triage.version)
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await outbox.stop()
+            await triage.stop()
+            if store is None:
+                await db.close()
 
-    app = FastAPI(title="CivicVoice", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="CivicVoice",
+        version="0.1.0",
+        description="Citizens' reports and ideas over Telegram, SMS and the web; staff API.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
 
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["service"])
     async def healthz() -> dict[str, str]:
-        return {"status": "ok", "model_version": registry.current_version()}
+        services: Services | None = getattr(app.state, "services", None)
+        version = services.triage.version if services else registry.current_version()
+        return {"status": "ok", "model_version": version}
 
+    app.include_router(citizen.router)
+    app.include_router(staff_api.router)
     return app
+
+
+async def _watch_model(registry: ModelRegistry, triage: TriageService) -> None:
+    """Pick up a promoted or rolled-back model without a restart."""
+    while True:
+        await asyncio.sleep(MODEL_CHECK_SECONDS)
+        try:
+            if await asyncio.to_thread(registry.current_version) != triage.version:
+                await triage.reload()
+        except Exception as exc:  # a broken new version must not stop the service
+            logger.error("model reload failed; keeping %s", triage.version, exc_info=exc)

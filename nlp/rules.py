@@ -35,7 +35,7 @@ _WIRE_DANGER = ("live", "expose", "exposed", "hang", "hanging", "dangle", "dangl
                 "fizzing", "buzz", "buzzing", "stretch", "stretched", "in the water")
 _HOME = ("house", "home", "basement", "cellar", "flat", "apartment", "bedroom", "kitchen",
          "garage", "ground floor", "shop", "shops", "living room", "houses", "homes", "bath",
-         "toilet", "room")
+         "toilet", "room", "utility room", "conservatory", "hallway", "lounge")
 _STRUCTURE = ("wall", "building", "bridge", "balcony", "roof", "ceiling", "stair", "stairs",
               "staircase", "structure", "scaffolding", "footbridge", "hoarding", "canopy",
               "spire", "chimney", "railing", "tower", "shelter", "signboard",
@@ -86,6 +86,7 @@ EN_URGENT: dict[str, list[Rule]] = {
              ("come in", "come into", "go into", "pour in", "pour into", "pour through",
               "come through", "come up through", "rush in", "enter", "seep in", "back up",
               "backing up", "under the door", "under the front door", "under the doors",
+              "under the back door",
               "under the front doors"), gap=6),
         ("flash flood", "flash flooding", "sewage back up", "knee deep", "waist deep",
          "chest deep", "rising fast", "water rise"),
@@ -102,6 +103,9 @@ EN_URGENT: dict[str, list[Rule]] = {
               "removed", "gone", "no cover", "not covered", "without", "blow", "blown",
               "blown off", "lift", "lifted", "displace", "displaced"), gap=5),
         ("open manhole", "open drain", "uncovered drain", "missing manhole"),
+        Near(("drain", "gully", "culvert", "sewer"),
+             ("no cover", "without cover", "without a cover", "cover missing",
+              "cover is missing", "cover gone", "lid missing", "no lid"), gap=3),
     ],
     "dangerous_hole": [
         Near(("hole", "trench", "pit", "crater", "excavation", "opening", "sinkhole"),
@@ -118,7 +122,8 @@ EN_URGENT: dict[str, list[Rule]] = {
          "getting wider", "got wider", "put your hand in", "put my hand in", "has moved"),
         Near(_UNSTABLE, _STRUCTURE, gap=4),
         Near(_FALLING_BITS, ("fall", "falling", "fell", "fallen", "drop", "dropping",
-                             "come down", "coming down", "loose"), gap=3),
+                             "come down", "coming down", "loose", "slide", "sliding", "slip",
+                             "slipping", "come off", "coming off"), gap=3),
     ],
     "fallen_tree": [
         Near(("tree", "branch", "branches", "limb", "bough", "trunk", "oak", "pine", "beech",

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.cli import model_commands, serve_commands
+from bot.cli import admin_commands, model_commands, serve_commands
 from bot.cli.common import CliError
 from bot.settings import ConfigError
 from nlp.errors import DataError, ModelError, TriageError
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 model_commands.register(app)
 serve_commands.register(app)
+admin_commands.register(app)
 
 
 def _fail(reason: object) -> None:

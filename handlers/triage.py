@@ -18,7 +18,7 @@ from nlp.triage import Triager
 
 logger = logging.getLogger(__name__)
 
-MAX_BATCH = 256
+MAX_BATCH = 32
 MAX_WAIT = 0.005  # seconds a request waits for company before its batch starts
 
 

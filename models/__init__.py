@@ -1,11 +1,7 @@
-"""Trained model versions: the skops artifact format and the registry of versions.
+"""Trained model versions: the skops artifact, its compiled view, and the registry.
 
-Never imports spaCy, telegram, twilio or a web framework.
+Import the submodules directly (``models.registry``, ``models.artifact``,
+``models.compiled``): this package imports nothing itself, so loading a compiled model
+never pulls in scikit-learn or skops. Never imports spaCy, telegram, twilio or a web
+framework.
 """
-
-from __future__ import annotations
-
-from models.artifact import ModelBundle, load_bundle, save_bundle
-from models.registry import ModelRegistry, VersionInfo
-
-__all__ = ["ModelBundle", "ModelRegistry", "VersionInfo", "load_bundle", "save_bundle"]

@@ -1,5 +1,8 @@
 """A model version on disk: ``model.skops`` + ``metadata.json`` + ``MODEL_CARD.md``.
 
+Saving also writes the compiled view ``inference.npz`` + ``inference.json`` (see
+``models.compiled``), which the service reads for fast start-up.
+
 ``model.skops`` holds a dict of scikit-learn pipelines (the heads) and nothing else;
 loading refuses any type outside ``TRUSTED_PREFIXES`` (skops never unpickles, see
 CVE-2024-37065 for why pickled models are unsafe).
@@ -7,6 +10,7 @@ CVE-2024-37065 for why pickled models are unsafe).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -16,11 +20,10 @@ from typing import Any
 
 import skops.io as sio
 
+from models.compiled import compile_heads, save_compiled
+from models.files import CARD_FILE, METADATA_FILE, MODEL_FILE
 from nlp.errors import ModelError
 
-MODEL_FILE = "model.skops"
-METADATA_FILE = "metadata.json"
-CARD_FILE = "MODEL_CARD.md"
 HEADS = ("area", "kind", "innovation", "urgent")
 
 # Modules whose types a model may hold. Anything else (a function of ours, builtins.eval,
@@ -90,7 +93,9 @@ def save_bundle(bundle: ModelBundle, folder: str | Path, card: str = "") -> Path
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / MODEL_FILE).exists():
         raise ModelError(f"{folder}: already holds a model; choose a new folder")
-    _atomic_write_bytes(folder / MODEL_FILE, sio.dumps(bundle.heads, compression=8))
+    payload = sio.dumps(bundle.heads, compression=8)
+    _atomic_write_bytes(folder / MODEL_FILE, payload)
+    save_compiled(compile_heads(bundle.heads), folder, hashlib.sha256(payload).hexdigest())
     _atomic_write_bytes(
         folder / METADATA_FILE,
         (json.dumps(bundle.metadata, indent=2, sort_keys=True) + "\n").encode(),

@@ -23,10 +23,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from models.artifact import METADATA_FILE, ModelBundle, load_bundle, save_bundle
+from models.files import METADATA_FILE
 from nlp.errors import ModelError
+
+if TYPE_CHECKING:
+    from models.artifact import ModelBundle
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "default"
 _REGISTRY_FILE = "registry.json"
@@ -121,6 +124,9 @@ class ModelRegistry:
         return self.path_of(dir_or_version)
 
     def load(self, dir_or_version: str | None = None) -> ModelBundle:
+        """The scikit-learn bundle of a version (imports skops; for training, not serving)."""
+        from models.artifact import load_bundle
+
         return load_bundle(self.resolve(dir_or_version))
 
     def stamp(self) -> str:
@@ -190,6 +196,8 @@ class ModelRegistry:
     def register(self, bundle: ModelBundle, card: str = "", status: str = "candidate",
                  reason: str = "") -> Path:
         """Save ``bundle`` as a new version (its metadata must name the version)."""
+        from models.artifact import save_bundle
+
         version = bundle.version
         folder = self.model_dir / "versions" / version
         save_bundle(bundle, folder, card)
@@ -206,8 +214,9 @@ class ModelRegistry:
 
     def promote(self, version: str, reason: str = "promoted by an admin") -> None:
         """Make ``version`` current; the one it replaces becomes ``previous``."""
-        self.path_of(version)  # exists?
-        load_bundle(self.path_of(version))  # and loads with trusted types only
+        from models.artifact import load_bundle
+
+        load_bundle(self.path_of(version))  # exists, and loads with trusted types only
         with self._locked() as state:
             old = state["current"] or self.bundled_version()
             if old == version:

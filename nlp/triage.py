@@ -1,48 +1,81 @@
-"""Classify citizen texts with a model bundle: area, kind, innovation and urgency.
+"""Classify citizen texts with a model version: area, kind, innovation and urgency.
 
-``Triager`` is synchronous and thread-safe for reading; the service calls it through
-``asyncio.to_thread`` in batches, the CLI directly.
+``Triager`` is synchronous and safe to share between threads; the service calls it
+through ``asyncio.to_thread`` in batches, the CLI directly. It predicts with the
+compiled view of a version (``models.compiled``), so loading one imports neither
+scikit-learn nor skops unless the version has no compiled view yet.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.artifact import ModelBundle, load_bundle
-from nlp.heads import head_input
-from nlp.inference import BatchScorer
+from models.compiled import Featurizer, Head, load_compiled, predict_proba
 from nlp.prep import Prepared, Preparer
 from nlp.result import TriageResult
+
+if TYPE_CHECKING:
+    from models.artifact import ModelBundle
 
 DEFAULT_REVIEW_THRESHOLD = 0.5
 DEFAULT_URGENT_THRESHOLD = 0.5
 PRAISE_VETO = 0.7
 PROPOSAL_QUESTION = 0.6
+_HEADS = ("area", "kind", "innovation", "urgent")
 
 
 class Triager:
-    """A loaded model bundle plus the spaCy preparer for its language."""
+    """A loaded model version plus the spaCy preparer for its language."""
 
-    def __init__(self, bundle: ModelBundle, preparer: Preparer | None = None) -> None:
-        self.bundle = bundle
-        self.preparer = preparer if preparer is not None else Preparer(bundle.lang)
-        if self.preparer.lang != bundle.lang:
-            raise ValueError(f"preparer is {self.preparer.lang!r}, model is {bundle.lang!r}")
-        self._review = bundle.threshold("area_review", DEFAULT_REVIEW_THRESHOLD)
-        self._urgent = bundle.threshold("urgent", DEFAULT_URGENT_THRESHOLD)
+    def __init__(self, heads: dict[str, Head], metadata: dict[str, Any],
+                 preparer: Preparer | None = None) -> None:
+        missing = [h for h in _HEADS if h not in heads]
+        if missing:
+            raise ValueError(f"model lacks heads {', '.join(missing)}")
+        self.heads = heads
+        self.metadata = metadata
+        self.lang = str(metadata.get("lang", "en"))
+        self.preparer = preparer if preparer is not None else Preparer(self.lang)
+        if self.preparer.lang != self.lang:
+            raise ValueError(f"preparer is {self.preparer.lang!r}, model is {self.lang!r}")
+        thresholds = metadata.get("thresholds", {})
+        self._review = float(thresholds.get("area_review", DEFAULT_REVIEW_THRESHOLD))
+        self._urgent = float(thresholds.get("urgent", DEFAULT_URGENT_THRESHOLD))
+
+    @classmethod
+    def from_bundle(cls, bundle: ModelBundle, preparer: Preparer | None = None) -> Triager:
+        """Compile an in-memory bundle (fresh from training) for prediction."""
+        from models.compiled import compile_heads
+
+        return cls(compile_heads(bundle.heads), bundle.metadata, preparer)
 
     @classmethod
     def from_folder(cls, folder: str | Path, pipeline: str | None = None) -> Triager:
         """Load the version in ``folder``; ``pipeline`` names an installed spaCy pipeline."""
-        bundle = load_bundle(folder)
-        return cls(bundle, Preparer(bundle.lang, pipeline))
+        from models.files import METADATA_FILE, MODEL_FILE
+
+        folder = Path(folder)
+        metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        heads = load_compiled(folder, folder / MODEL_FILE)
+        if heads is None:  # an older version: verify and compile the skops artifact
+            from models.artifact import load_bundle
+            from models.compiled import compile_heads
+
+            heads = compile_heads(load_bundle(folder).heads)
+        return cls(heads, metadata, Preparer(str(metadata.get("lang", "en")), pipeline))
 
     @property
     def version(self) -> str:
-        return self.bundle.version
+        return str(self.metadata.get("version", "unversioned"))
+
+    @property
+    def area_labels(self) -> list[str]:
+        return list(self.heads["area"].classes)
 
     def classify(self, text: str) -> TriageResult:
         """Triage one text."""
@@ -54,26 +87,26 @@ class Triager:
             return []
         return self.classify_prepared(self.preparer.prepare_many(texts))
 
+    def probabilities(self, prepared: Sequence[Prepared]) -> dict[str, np.ndarray]:
+        """Each head's class probabilities for prepared texts."""
+        featurizer = Featurizer([(p.content, p.form) for p in prepared])
+        return {name: predict_proba(self.heads[name], featurizer) for name in _HEADS}
+
     def classify_prepared(self, prepared: Sequence[Prepared]) -> list[TriageResult]:
-        heads = self.bundle.heads
-        scorer = BatchScorer(head_input(prepared))
-
-        def proba(head: str) -> np.ndarray:
-            return scorer.predict_proba(heads[head])
-
-        area_p, kind_p = proba("area"), proba("kind")
-        innovation_p, urgent_p = proba("innovation")[:, 1], proba("urgent")[:, 1]
-        area_labels = heads["area"].classes_
-        kind_labels = heads["kind"].classes_
+        proba = self.probabilities(prepared)
+        area_p, kind_p = proba["area"], proba["kind"]
+        innovation_p, urgent_p = proba["innovation"][:, 1], proba["urgent"][:, 1]
+        area_labels = self.heads["area"].classes
+        kind_labels = self.heads["kind"].classes
         top_k = min(3, len(area_labels))
         order = np.argsort(-area_p, axis=1)[:, :top_k]
         results = []
         for i, item in enumerate(prepared):
-            top = [(str(area_labels[j]), float(area_p[i, j])) for j in order[i]]
+            top = [(area_labels[j], float(area_p[i, j])) for j in order[i]]
             k = int(np.argmax(kind_p[i]))
             urgent_score = float(urgent_p[i])
             rules = list(item.urgent_rules)
-            kind = str(kind_labels[k])
+            kind = kind_labels[k]
             if (kind == "question" and innovation_p[i] >= PROPOSAL_QUESTION
                     and "cue_propose_question" in item.cues):
                 kind = "idea"  # "Could we get a bench by the pond?" proposes, not asks
@@ -89,7 +122,7 @@ class Triager:
                 urgent=not thanked and (bool(rules) or urgent_score >= self._urgent),
                 urgent_score=max(urgent_score, 0.99 if rules else 0.0),
                 needs_review=top[0][1] < self._review or not item.content,
-                model_version=self.bundle.version,
+                model_version=self.version,
                 urgent_reasons=rules,
             ))
         return results

@@ -14,7 +14,7 @@ DEFAULT_AREAS = {
 
 
 def test_default_model_covers_the_default_taxonomy(triager) -> None:  # type: ignore[no-untyped-def]
-    assert set(triager.bundle.area_labels) == DEFAULT_AREAS
+    assert set(triager.area_labels) == DEFAULT_AREAS
 
 
 def test_result_shape(triager) -> None:  # type: ignore[no-untyped-def]
@@ -31,10 +31,7 @@ def test_result_shape(triager) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_probabilities_over_all_areas_sum_to_one(triager) -> None:  # type: ignore[no-untyped-def]
-    from nlp.heads import head_input
-
-    rows = head_input(triager.preparer.prepare_many(["bins not emptied"]))
-    proba = triager.bundle.heads["area"].predict_proba(rows)[0]
+    proba = triager.probabilities(triager.preparer.prepare_many(["bins not emptied"]))["area"][0]
     assert math.isclose(float(proba.sum()), 1.0, rel_tol=1e-6)
 
 

@@ -1,0 +1,50 @@
+"""The compiled view predicts exactly what the scikit-learn pipelines predict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.artifact import load_bundle
+from models.compiled import Featurizer, compile_heads, predict_proba
+from models.registry import BUNDLED_DIR
+from nlp.heads import head_input
+from nlp.prep import Preparer
+
+TEXTS = ["Street light flickering on Elm Rd", "", "Could we have more buses at night?",
+         "Gas smell in the stairwell!!", "thank you for the new bins", "x " * 3000,
+         "Straße kaputt, café ñandú 🙂", "a", "one two three four five six seven"]
+
+
+@pytest.fixture(scope="module")
+def bundle():  # type: ignore[no-untyped-def]
+    return load_bundle(BUNDLED_DIR)
+
+
+def test_compiled_equals_sklearn(bundle) -> None:  # type: ignore[no-untyped-def]
+    prepared = Preparer("en").prepare_many(TEXTS)
+    rows = head_input(prepared)
+    featurizer = Featurizer([(p.content, p.form) for p in prepared])
+    for name, head in compile_heads(bundle.heads).items():
+        fast = predict_proba(head, featurizer)
+        slow = np.asarray(bundle.heads[name].predict_proba(rows))
+        np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_hashing_matches_sklearn(bundle) -> None:  # type: ignore[no-untyped-def]
+    prepared = Preparer("en").prepare_many(TEXTS)
+    rows = head_input(prepared)
+    featurizer = Featurizer([(p.content, p.form) for p in prepared])
+    area = bundle.heads["area"]
+    used = [t for t in area.steps[0][1].transformers_ if t[1] != "drop"]
+    for (_label, block, column), compiled in zip(
+            used, compile_heads({"area": area})["area"].blocks, strict=True):
+        expected = block.steps[0][1].transform(rows[:, column])
+        assert (featurizer.counts(compiled) != expected).nnz == 0
+
+
+def test_bundled_model_ships_its_compiled_view() -> None:
+    from models.artifact import MODEL_FILE
+    from models.compiled import load_compiled
+
+    assert load_compiled(BUNDLED_DIR, BUNDLED_DIR / MODEL_FILE) is not None

@@ -90,13 +90,6 @@ def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
     return grams
 
 
-def _index(feature: str, n_features: int) -> int:
-    h = mmh3.hash(feature, 0, signed=True)
-    if h == -2147483648:
-        return (2147483647 - (n_features - 1)) % n_features
-    return abs(h) % n_features
-
-
 class Featurizer:
     """Hash each distinct feature block once per batch of two-column rows."""
 
@@ -112,23 +105,25 @@ class Featurizer:
             return cached
         low, high = block.ngram_range
         pattern = re.compile(block.token_pattern)
-        n_features = block.n_features
-        indices: list[int] = []
+        grams: list[str] = []
         indptr = [0]
         for row in self.rows:
             text = row[block.column]
             if block.lowercase:
                 text = text.lower()
             if block.analyzer == "char_wb":
-                grams = _char_wb_ngrams(text, low, high)
+                grams.extend(_char_wb_ngrams(text, low, high))
             else:
-                grams = _word_ngrams(pattern.findall(text), low, high)
-            indices.extend(_index(g, n_features) for g in grams)
-            indptr.append(len(indices))
+                grams.extend(_word_ngrams(pattern.findall(text), low, high))
+            indptr.append(len(grams))
+        hash_ = mmh3.hash
+        hashes = np.fromiter((hash_(g, 0, True) for g in grams), dtype=np.int64,
+                             count=len(grams))
+        # int64 abs also gives scikit-learn's index for -2**31: 2**31 % n == (2**31 - n) % n
+        indices = (np.abs(hashes) % block.n_features).astype(np.int32)
         data = np.ones(len(indices), dtype=np.float32)
-        matrix = sp.csr_matrix((data, np.asarray(indices, dtype=np.int32),
-                                np.asarray(indptr, dtype=np.int64)),
-                               shape=(len(self.rows), n_features))
+        matrix = sp.csr_matrix((data, indices, np.asarray(indptr, dtype=np.int64)),
+                               shape=(len(self.rows), block.n_features))
         matrix.sum_duplicates()
         self._hashed[key] = matrix
         return matrix

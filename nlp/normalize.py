@@ -47,11 +47,14 @@ def normalise(text: str, lang: str = "en", expand: bool = True) -> str:
     ``expand=False`` leaves shorthand to the caller (the lemmatizer's lookup table does it
     faster).
     """
-    text = unicodedata.normalize("NFKC", text).translate(_SMART)
-    text = _URL.sub(" urltoken ", text)
-    text = _EMAIL.sub(" emailtoken ", text)
-    if text and max(text) >= "\u2000" and emoji.emoji_count(text):
-        text = _emoji_words(text)
+    if not text.isascii():  # the cheap checks keep plain SMS text on the fast path
+        text = unicodedata.normalize("NFKC", text).translate(_SMART)
+        if max(text) >= "\u2000" and emoji.emoji_count(text):
+            text = _emoji_words(text)
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(" urltoken ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" emailtoken ", text)
     text = text.lower()
     text = _REPEAT_LETTER.sub(r"\1\1", text)
     text = _REPEAT_PUNCT.sub(r"\1", text)

@@ -7,6 +7,7 @@ more than ``POOL_MIN`` texts; results come back in input order.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +31,13 @@ def _init(folder: str, pipeline: str | None) -> None:
 def _classify(texts: list[str]) -> list[TriageResult]:
     assert _worker is not None
     return _worker.classify_many(texts)
+
+
+def _classify_json(texts: list[str]) -> str:
+    """One batch as JSON lines: a single string crosses the process boundary cheaply."""
+    assert _worker is not None
+    return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n"
+                   for r in _worker.classify_many(texts))
 
 
 def batches(texts: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
@@ -62,6 +70,27 @@ class TriagePool:
     def classify(self, texts: Iterable[str], size: int = BATCH) -> Iterator[TriageResult]:
         for results in self._pool.map(_classify, batches(texts, size)):
             yield from results
+
+    def classify_json(self, texts: Iterable[str], size: int = BATCH) -> Iterator[str]:
+        """Yield blocks of JSON lines (one object per text, in order)."""
+        yield from self._pool.map(_classify_json, batches(texts, size))
+
+
+def classify_json_stream(folder: str | Path, texts: Iterable[str], workers: int = 2,
+                         pipeline: str | None = None) -> Iterator[str]:
+    """Like ``classify_stream`` but yields blocks of JSON lines, as ``classify`` prints."""
+    chunks = batches(texts)
+    head = list(itertools.islice(chunks, POOL_MIN // BATCH + 1))
+    workers = min(workers, os.cpu_count() or 1)
+    if workers <= 1 or len(head) <= POOL_MIN // BATCH:
+        triager = Triager.from_folder(folder, pipeline)
+        for batch in itertools.chain(head, chunks):
+            yield "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n"
+                          for r in triager.classify_many(batch))
+        return
+    with TriagePool(folder, workers, pipeline) as pool:
+        yield from pool.classify_json(text for batch in itertools.chain(head, chunks)
+                                      for text in batch)
 
 
 def classify_stream(folder: str | Path, texts: Iterable[str], workers: int = 2,

@@ -119,6 +119,7 @@ class Preparer:
         self.lang = lang
         self.nlp, self._lemmas = _build_nlp(lang, pipeline)
         self._form_words = form_words(lang)
+        self._views_cache: dict[tuple[int, int], tuple[str, str | None]] = {}
         strings = self.nlp.vocab.strings
         self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
         self._rules = RuleBook(
@@ -156,15 +157,27 @@ class Preparer:
         doc = self.nlp(text)
         return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in {"PER", "PERSON"}]
 
+    def _token_views(self, word_hash: int, is_punct: int) -> tuple[str, str | None]:
+        """(content word or "", form token; "" = mask; None = nothing) for one word."""
+        word = self.nlp.vocab.strings[word_hash].lower()
+        if word.isspace():
+            return "", None
+        if word in self._form_words:
+            return ("" if is_punct else word), "F_" + word.replace("'", "").replace(" ", "_")
+        if is_punct:
+            return "", None
+        return word, ""
+
     def _views(self, doc: Doc) -> Prepared:
         # One numpy read of the token attributes instead of a Token object per word.
         attrs = doc.to_array([LEMMA if self._lemmas else LOWER, ORTH, IS_PUNCT, LIKE_NUM])
-        strings = self.nlp.vocab.strings
-        keep = self._form_words
         content: list[str] = []
         form: list[str] = []
         sentence_ids: list[int] = []
         sentence, starts_sentence = 0, True
+        cache = self._views_cache
+        if len(cache) > 500_000:  # new words (typos) never stop coming: stay bounded
+            cache.clear()
         for word_hash, orth, is_punct, like_num in attrs.tolist():
             if starts_sentence:
                 form.append("F_BOS")
@@ -175,14 +188,15 @@ class Preparer:
                 content.append("NUM")
                 form.append("F_NUM")
                 continue
-            word = strings[word_hash].lower()
-            if word.isspace():
-                continue
-            if not is_punct:
+            entry = cache.get((word_hash, is_punct))
+            if entry is None:
+                entry = cache[(word_hash, is_punct)] = self._token_views(word_hash, is_punct)
+            word, form_token = entry
+            if word:
                 content.append(word)
-            if word in keep:
-                form.append("F_" + word.replace("'", "").replace(" ", "_"))
-            elif not is_punct and form[-1] != _MASK:
+            if form_token:
+                form.append(form_token)
+            elif form_token is not None and form[-1] != _MASK:
                 form.append(_MASK)
         matched = self._rules.match(doc, sentence_ids)
         cues = frozenset(matched.get("cue", {}))

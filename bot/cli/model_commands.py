@@ -35,7 +35,7 @@ def classify(
     workers: Annotated[int, typer.Option(help="Processes for large stdin batches")] = 2,
 ) -> None:
     """Print the triage of TEXT as JSON, or one JSON object per stdin line."""
-    from nlp.parallel import classify_stream
+    from nlp.parallel import classify_json_stream
     from nlp.triage import Triager
 
     config = settings()
@@ -45,9 +45,9 @@ def classify(
         print(json.dumps(triager.classify(text).to_json(), ensure_ascii=False))
         return
     lines = (line.rstrip("\r\n") for line in sys.stdin)
-    for result in classify_stream(folder, lines, workers=workers,
-                                  pipeline=config.spacy_pipeline or None):
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    for block in classify_json_stream(folder, lines, workers=workers,
+                                      pipeline=config.spacy_pipeline or None):
+        sys.stdout.write(block)
     sys.stdout.flush()
 
 

@@ -17,12 +17,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bot.channels.base import ChannelSender
+from bot.channels.telegram import AlertFanout, start_telegram, stop_telegram
 from bot.channels.web import WebSender
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage import FeedbackStore, store_from_url
-from bot.web import citizen, staff_api
+from bot.web import citizen, staff_api, telegram_routes
 from bot.web.errors import install_error_handlers
 from handlers.alerts import LogAlerts
 from handlers.conversation import Conversation, ConversationConfig
@@ -66,9 +67,10 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         await triage.start()
         conv_config = conversation_config(config)
         outbox = Outbox(db, {"web": WebSender(), **(senders or {})}, secret)
+        alerts = AlertFanout(LogAlerts())  # Telegram staff groups join when the channel starts
         services = Services(
             settings=config, store=db, registry=registry, triage=triage,
-            conversation=Conversation(db, triage, secret, conv_config, alerts=LogAlerts()),
+            conversation=Conversation(db, triage, secret, conv_config, alerts=alerts),
             staff=StaffActions(db, secret, conv_config), outbox=outbox,
         )
         app.state.services = services
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         recovered = await services.conversation.recover()
         if recovered:
             logger.info("handled %d message(s) stored before the last stop", recovered)
+        app.state.telegram = await start_telegram(config, services, alerts)
         watcher = asyncio.create_task(_watch_model(registry, triage), name="model-watcher")
         # The model and spaCy's tables are millions of long-lived objects; keep the cyclic
         # garbage collector from walking them on every full pass (pauses of 100+ ms).
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            await stop_telegram(app.state.telegram, alerts)
             await outbox.stop()
             await triage.stop()
             if store is None:
@@ -109,6 +113,8 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
 
     app.include_router(citizen.router)
     app.include_router(staff_api.router)
+    if config.telegram_enabled:
+        app.include_router(telegram_routes.router)
     return app
 
 

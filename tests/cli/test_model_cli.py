@@ -119,3 +119,16 @@ def test_missing_file_and_unknown_model(capsys: pytest.CaptureFixture[str]) -> N
 def test_usage_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train"]) == 2
     assert main(["no-such-command"]) == 2
+
+
+def test_semicolons_in_text_do_not_fool_the_reader(tmp_path: Path) -> None:
+    from nlp.table import read_table
+
+    data = tmp_path / "t.csv"
+    data.write_text('text,label\n"bins; full; again; smelly",waste\n"lamp; out",light\n'
+                    "a;b;c;d,waste\n", encoding="utf-8")
+    table = read_table(data, ["text"], "label")
+    assert table.texts == ["bins; full; again; smelly", "lamp; out", "a;b;c;d"]
+    tsv = tmp_path / "t.txt"
+    tsv.write_text("text\tlabel\nbins, full\twaste\n", encoding="utf-8")
+    assert read_table(tsv, ["text"], "label").labels == ["waste"]

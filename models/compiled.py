@@ -14,6 +14,7 @@ head's probabilities with ``predict_proba``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -65,16 +66,30 @@ def _word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
     if high == 1:
         return tokens
     out = list(tokens) if low == 1 else []
-    low = max(low, 2)
     n_tokens = len(tokens)
-    for n in range(low, min(high + 1, n_tokens + 1)):
-        out.extend(" ".join(tokens[i:i + n]) for i in range(n_tokens - n + 1))
+    for n in range(max(low, 2), min(high + 1, n_tokens + 1)):
+        if n == 2:
+            out += [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+        elif n == 3:
+            out += [f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:],
+                                                       strict=False)]
+        else:
+            out += [" ".join(tokens[i:i + n]) for i in range(n_tokens - n + 1)]
     return out
 
 
 def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
     text = _WHITE_SPACES.sub(" ", text)
     grams: list[str] = []
+    if low == high:  # one length (the default heads): a slice per position
+        n = low
+        for word in text.split():
+            word = f" {word} "
+            if len(word) <= n:
+                grams.append(word)
+            else:
+                grams += [word[i:i + n] for i in range(len(word) - n + 1)]
+        return grams
     append = grams.append
     for word in text.split():
         word = f" {word} "
@@ -117,8 +132,7 @@ class Featurizer:
                 grams.extend(_word_ngrams(pattern.findall(text), low, high))
             indptr.append(len(grams))
         hash_ = mmh3.hash
-        hashes = np.fromiter((hash_(g, 0, True) for g in grams), dtype=np.int64,
-                             count=len(grams))
+        hashes = np.array([hash_(g, 0, True) for g in grams], dtype=np.int64)
         # int64 abs also gives scikit-learn's index for -2**31: 2**31 % n == (2**31 - n) % n
         indices = (np.abs(hashes) % block.n_features).astype(np.int32)
         data = np.ones(len(indices), dtype=np.float32)

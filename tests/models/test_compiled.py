@@ -48,3 +48,21 @@ def test_bundled_model_ships_its_compiled_view() -> None:
     from models.compiled import load_compiled
 
     assert load_compiled(BUNDLED_DIR, BUNDLED_DIR / MODEL_FILE) is not None
+
+
+@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2), (1, 3), (2, 4), (2, 5), (4, 4), (3, 3)])
+@pytest.mark.parametrize("analyzer", ["word", "char_wb"])
+def test_every_ngram_setting_hashes_like_sklearn(analyzer: str, ngrams: tuple[int, int]) -> None:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from models.compiled import Block
+
+    texts = ["a", "", "hi there  you", "Straße kaputt café", "one two three four five"]
+    options = {"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}
+    hasher = HashingVectorizer(n_features=2**10, alternate_sign=False, norm=None,
+                               analyzer=analyzer, ngram_range=ngrams, **options)
+    block = Block(column=0, analyzer=analyzer, ngram_range=ngrams, n_features=2**10,
+                  token_pattern=r"(?u)\b\w+\b", lowercase=True, sublinear_tf=False,
+                  norm=None, idf=None)
+    counts = Featurizer([(t, "") for t in texts]).counts(block)
+    assert (counts != hasher.transform(texts)).nnz == 0

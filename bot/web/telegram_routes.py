@@ -27,8 +27,8 @@ MAX_BODY = 1_000_000
 async def telegram_webhook(request: Request) -> Response:
     """Receive one Telegram update."""
     channel: TelegramChannel | None = getattr(request.app.state, "telegram", None)
-    if channel is None:
-        return Response(status_code=404)
+    if channel is None or channel.polling:
+        return Response(status_code=404)  # off, or polling: no webhook to call
     given = request.headers.get(SECRET_HEADER)
     if given is None:
         return Response(status_code=401)

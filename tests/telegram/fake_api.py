@@ -31,6 +31,8 @@ class Call:
 
 
 def _decode(value: str) -> Any:
+    if value in ("true", "false"):
+        return value == "true"
     if value[:1] in "[{":
         try:
             return json.loads(value)
@@ -66,6 +68,7 @@ class FakeBotApi:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
     async def _serve(self) -> None:
         app = web.Application()
@@ -74,9 +77,7 @@ class FakeBotApi:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._runner.addresses[0][1]
 
     @property
     def base_url(self) -> str:
@@ -103,10 +104,6 @@ class FakeBotApi:
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.02)
-
-    async def await_(self, method: str, count: int = 1, chat_id: int | None = None,
-                     timeout: float = 10.0) -> list[dict[str, Any]]:
-        return await asyncio.to_thread(self.wait, method, count, chat_id, timeout)
 
     def texts(self, chat_id: int) -> list[str]:
         return [str(p["text"]) for p in self.of("sendMessage", chat_id)]

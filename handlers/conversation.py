@@ -91,6 +91,11 @@ class _KeyedLocks:
                 del self._slots[key]
 
 
+# Channels whose answer to a message is pushed by us (not read from an HTTP response, as
+# the web page does by retrying): after a crash, recovered answers go through the outbox.
+PUSH_CHANNELS = frozenset({"telegram", "sms"})
+
+
 class Conversation:
     """Receives citizens' messages from every channel and decides what to file and reply."""
 
@@ -148,10 +153,16 @@ class Conversation:
             for record in batch:
                 seen.add(record.id)
                 try:
-                    await self._recover_one(record)
+                    outcome = await self._recover_one(record)
                 except HandlingFailed:
                     continue  # logged and marked failed; the rest still get handled
                 handled += 1
+                if (outcome.reply and record.citizen_id is not None
+                        and record.channel in PUSH_CHANNELS):
+                    # Nobody is waiting on a connection for this answer any more: push it.
+                    await self._store.enqueue_outbound(record.citizen_id, record.channel,
+                                                       outcome.reply, kind="reply",
+                                                       feedback_id=None)
 
     async def _recover_one(self, record: InboundRecord) -> Outcome:
         citizen = None

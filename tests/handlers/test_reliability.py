@@ -189,3 +189,24 @@ async def test_the_address_is_kept_only_encrypted(chat: Chat, store: FeedbackSto
     assert citizen is not None and citizen.address_encrypted is not None
     assert chat.sender not in citizen.address_encrypted
     assert AddressCipher(KEY).decrypt(citizen.address_encrypted) == chat.sender
+
+
+async def test_recovered_answers_on_push_channels_go_to_the_outbox(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A Telegram message stored before a crash gets its answer after recovery."""
+    from bot.security import pseudonymise
+    from bot.storage import SQLiteStore
+    from handlers.conversation import Conversation
+    from handlers.triage import TriageService
+    from models.registry import BUNDLED_DIR
+    from nlp.triage import Triager
+
+    async with SQLiteStore(str(tmp_path / "r.db")) as store:
+        citizen = await store.get_or_create_citizen("telegram", pseudonymise("k" * 32, "telegram",
+                                                                           "4242"))
+        await store.record_inbound("telegram", "777", citizen.id, "Pothole on Elm Street")
+        conversation = Conversation(store, TriageService(Triager.from_folder(BUNDLED_DIR)),
+                                    "k" * 32)
+        assert await conversation.recover() == 1
+        queued = await store.list_outbound(citizen_id=citizen.id)
+        assert len(queued) == 1 and "CV-" in queued[0].text and queued[0].channel == "telegram"
+        assert await conversation.recover() == 0

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr = SecretStr("")
     telegram_mode: Literal["webhook", "polling"] = "webhook"
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_keep_photos: bool = False
+    telegram_photo_max_bytes: int = 5_000_000
 
     # Twilio SMS
     twilio_account_sid: str = ""
@@ -50,6 +52,12 @@ class Settings(BaseSettings):
     twilio_from_number: str = ""
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = ""
+    sms_send_rate_per_second: float = 1.0
+    sms_daily_cap: int = 10
+    sms_reply_timeout_seconds: float = 4.0
+    sms_join_seconds: float = 3.0
+    sms_download_media: bool = False
+    sms_media_max_bytes: int = 5_000_000
 
     # E-mail digests
     smtp_host: str = ""

@@ -27,7 +27,7 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "CivicVoice",
 class Call:
     method: str
     params: dict[str, Any]
-    token: str
+    token: str = ""
 
 
 def _decode(value: str) -> Any:
@@ -73,6 +73,7 @@ class FakeBotApi:
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_route("POST", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -109,6 +110,13 @@ class FakeBotApi:
         return [str(p["text"]) for p in self.of("sendMessage", chat_id)]
 
     # -- the Bot API -------------------------------------------------------------------
+
+    PHOTO_BYTES = b"\xff\xd8\xff\xe0 not really a jpeg \xff\xd9"
+
+    async def _file(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self.calls.append(Call("file", {"path": request.match_info["path"]}))
+        return web.Response(body=self.PHOTO_BYTES, content_type="image/jpeg")
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from bot.app import create_app
 from bot.storage import AttachmentKind
 from tests.telegram import updates
-from tests.telegram.conftest import Harness
+from tests.telegram.conftest import Harness, make_settings
+from tests.telegram.fake_api import FakeBotApi
 
 
 def _buttons(call: dict[str, Any]) -> list[str]:
@@ -154,3 +159,24 @@ def test_citizen_changes_the_area_and_others_cannot(tg: Harness) -> None:
     (label,) = tg.run(lambda: store.list_corrections())
     assert (label.value, label.previous_value) == ("waste", "roads")
     assert label.actor.startswith("citizen:")
+
+
+def test_photo_is_kept_when_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       api: FakeBotApi) -> None:
+    settings = make_settings(tmp_path, monkeypatch, api, telegram_keep_photos=True)
+    with TestClient(create_app(settings)) as client:
+        tg = Harness(client, api, settings)
+        assert tg.post(updates.photo(7016, caption="Fly-tipping behind the shops")) == 200
+        tg.api.wait("sendMessage", 1, chat_id=7016)
+        store = tg.services.store
+        (item,) = tg.run(lambda: store.list_feedback())
+        for _ in range(50):
+            attachments = tg.run(lambda: store.list_attachments(item.id))
+            if len(attachments) == 2:
+                break
+            time.sleep(0.05)
+        kept = [a.value for a in attachments if a.value.startswith("file:")]
+        assert len(kept) == 1
+        saved = Path(kept[0].removeprefix("file:"))
+        assert saved.read_bytes() == FakeBotApi.PHOTO_BYTES
+        assert saved.is_relative_to(tmp_path / "media" / "telegram" / item.reference)

@@ -29,6 +29,7 @@ from bot.channels.telegram.adapter import (
 )
 from bot.channels.telegram.citizens import CitizenDesk
 from bot.channels.telegram.links import StaffLinks
+from bot.channels.telegram.photos import keep_photo
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.staff import StaffDesk, TelegramAlerts
 from handlers.errors import HandlingFailed
@@ -184,6 +185,13 @@ class TelegramChannel:
             raise
         _settle(stored, True)
         await self._citizens.answer(inbound, outcome)
+        settings = self._services.settings
+        if settings.telegram_keep_photos and outcome.reference and not outcome.duplicate:
+            for media in inbound.media:
+                if media.kind == "photo":
+                    await keep_photo(self.bot, self._services.store, outcome.reference,
+                                     media.value, settings.data_dir / "media" / "telegram",
+                                     settings.telegram_photo_max_bytes)
 
     async def _press(self, query: CallbackQuery) -> None:
         press = keyboards.parse(query.data)

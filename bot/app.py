@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bot.channels.base import ChannelSender
+from bot.channels.sms import start_sms, stop_sms
 from bot.channels.telegram import AlertFanout, start_telegram, stop_telegram
 from bot.channels.web import WebSender
 from bot.outbox import Outbox
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             staff=StaffActions(db, secret, conv_config), outbox=outbox,
         )
         app.state.services = services
+        app.state.sms = start_sms(app, config, services)
         await outbox.start()
         recovered = await services.conversation.recover()
         if recovered:
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await stop_telegram(app.state.telegram, alerts)
+            await stop_sms(app.state.sms)
             await outbox.stop()
             await triage.stop()
             if store is None:

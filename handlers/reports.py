@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.storage import AttachmentKind, FeedbackItem, FeedbackStore
+from bot.storage import AttachmentKind, FeedbackItem, FeedbackStatus, FeedbackStore
 from handlers import catalogue
 from handlers.alerts import UrgentAlerts
 from handlers.followup import Followup, classify_followup
@@ -60,6 +60,12 @@ class ReportDesk:
                 return Reply(Action.FILED, self._filed_text(done, turn.lang), done)
         text = turn.text.strip()
         latest = await self._store.latest_feedback_for_citizen(turn.citizen.id)
+        if turn.edited and latest is not None and latest.erased_at is None:
+            # An edited message updates the report while staff have not started on it;
+            # afterwards the edit is kept with the inbound message but changes nothing.
+            if latest.status is FeedbackStatus.NEW:
+                return await self._attach(turn, latest, flooded=False)
+            return Reply(Action.ATTACHED, None, latest)
         flooded = await self._flooded(turn, latest)
         result: TriageResult | None = None
         if latest is not None and self._is_fresh(latest, turn):

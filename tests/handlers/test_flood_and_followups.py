@@ -123,3 +123,20 @@ async def test_another_citizens_report_is_never_a_followup(
     await chat.send(POTHOLE)
     theirs = await other.send("it's outside number 12")
     assert theirs.action == "filed" and theirs.reference != chat.ref
+
+
+async def test_edits_update_a_new_report_and_nothing_after_staff_start(
+        chat: Chat, store: FeedbackStore, clock: Clock) -> None:
+    filed = await chat.send("Street light out on Mill Road")
+    assert filed.reference is not None
+    clock.advance(3600)  # edits come late too: they still belong to the report
+    edited = await chat.send("Street light out on Mill Road outside number 40", edited=True)
+    assert edited.reference == filed.reference and edited.action == "attached"
+    item = await store.get_feedback(filed.reference)
+    assert item is not None and "number 40" in item.original_text
+    await store.update_feedback(filed.reference, "staff:1", {"status": "in_progress"})
+    late = await chat.send("Actually it is number 42", edited=True)
+    assert late.reply is None and late.reference == filed.reference
+    item = await store.get_feedback(filed.reference)
+    assert item is not None and "number 42" not in item.original_text
+    assert await store.count_feedback() == 1

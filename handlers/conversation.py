@@ -120,8 +120,14 @@ class Conversation:
         self._inflight: dict[int, asyncio.Event] = {}
         self._locks = _KeyedLocks()
 
-    async def receive(self, message: InboundMessage) -> Outcome:
-        """Store one citizen message, then handle it once and return what came of it."""
+    async def receive(self, message: InboundMessage,
+                      on_stored: Callable[[], None] | None = None) -> Outcome:
+        """Store one citizen message, then handle it once and return what came of it.
+
+        ``on_stored`` is called as soon as the message is safely stored, before handling:
+        a webhook can acknowledge its caller then (a crash after that point loses nothing,
+        ``recover`` finishes the message on the next start).
+        """
         hint = _language_hint(message.language)
         address_hash = pseudonymise(self._secret_key, message.channel, message.sender)
         citizen = await self._store.find_citizen(message.channel, address_hash)
@@ -136,6 +142,8 @@ class Conversation:
         if record.citizen_id is not None and record.citizen_id != citizen.id:
             raise MessageIdConflict(
                 f"{message.channel} message id already used by another sender")
+        if on_stored is not None:
+            on_stored()
         fields = payload_fields(record.payload_json)
         fields.pop("language", None)
         # A sender forgotten before this message was handled: nothing is left to file.

@@ -176,7 +176,8 @@ class TelegramChannel:
         if inbound is None:
             return
         try:
-            outcome = await self._services.conversation.receive(inbound)
+            outcome = await self._services.conversation.receive(
+                inbound, on_stored=lambda: _settle(stored, True))  # 200 once it is stored
         except HandlingFailed:
             _settle(stored, True)  # stored and marked failed: a redelivery cannot help
             raise

@@ -28,14 +28,16 @@ Rule = tuple[str, ...] | Near
 
 _WIRES = ("wire", "wiring", "cable", "power line", "powerline", "electric line", "electrics",
           "transformer", "electric pole", "junction box", "overhead line")
-_WIRE_DANGER = ("live", "expose", "exposed", "hang", "hanging", "dangle", "dangling", "fall",
-                "fell", "fallen", "snap", "snapped", "spark", "sparking", "bare", "touch",
-                "down", "burn", "burning", "explode", "exploded", "smoke", "smoking", "loose",
-                "on the ground", "on the road", "short circuit", "lie", "lying", "fizz",
-                "fizzing", "buzz", "buzzing", "stretch", "stretched", "in the water")
+# "Wires hanging" alone is mostly cable TV clutter; a wire that is live, sparking, down or
+# lying where people walk is the danger.
+_WIRE_DANGER = ("live", "expose", "exposed", "fall", "fell", "fallen", "snap", "snapped",
+                "spark", "sparking", "bare", "down", "burn", "burning", "explode", "exploded",
+                "smoke", "smoking", "on the ground", "on the road", "short circuit", "lie",
+                "lying", "fizz", "fizzing", "buzz", "buzzing", "in the water", "shock",
+                "head height")
 _HOME = ("house", "home", "basement", "cellar", "flat", "apartment", "bedroom", "kitchen",
-         "garage", "ground floor", "shop", "shops", "living room", "houses", "homes", "bath",
-         "toilet", "room", "utility room", "conservatory", "hallway", "lounge")
+         "garage", "ground floor", "shop", "shops", "living room", "houses", "homes",
+         "room", "utility room", "conservatory", "hallway", "lounge")
 _STRUCTURE = ("wall", "building", "bridge", "balcony", "roof", "ceiling", "stair", "stairs",
               "staircase", "structure", "scaffolding", "footbridge", "hoarding", "canopy",
               "spire", "chimney", "railing", "tower", "shelter", "signboard",
@@ -59,8 +61,9 @@ EN_URGENT: dict[str, list[Rule]] = {
          "smelt gas", "smelled gas"),
     ],
     "live_wire": [
-        Near(_WIRES, _WIRE_DANGER, gap=3),
+        Near(_WIRES, _WIRE_DANGER, gap=4),
         ("electric shock", "electrocute", "electrocuted", "electrocution", "live wire",
+         "it's live", "it is live", "still live",
          "live cable", "exposed wire", "exposed wiring", "short circuit", "got a shock",
          "get a shock"),
         Near(("spark", "sparks", "sparking"), ("pole", "box", "light", "lamp", "meter",
@@ -80,15 +83,17 @@ EN_URGENT: dict[str, list[Rule]] = {
                           "substation", "transformer", "line", "wire", "cable"), gap=4),
     ],
     "flooding_home": [
-        Near(("flood", "flooding", "flooded", "floodwater", "flood water", "water", "sewage",
-              "sewer", "inundate"), _HOME, gap=6),
+        Near(("flood", "flooding", "flooded", "floodwater", "flood water", "inundate",
+              "inundated", "submerged"), _HOME, gap=6),
         Near(("water", "sewage", "sewer", "flood", "floodwater"),
              ("come in", "come into", "go into", "pour in", "pour into", "pour through",
               "come through", "come up through", "rush in", "enter", "seep in", "back up",
               "backing up", "under the door", "under the front door", "under the doors",
-              "under the back door",
-              "under the front doors"), gap=6),
+              "under the back door", "under the front doors", "into our", "into my",
+              "inside our", "inside my", "inside the house"), gap=6),
         ("flash flood", "flash flooding", "sewage back up", "knee deep", "waist deep",
+         "toward the houses", "towards the houses", "toward houses", "towards houses",
+         "overtopping", "burst its banks", "burst their banks",
          "chest deep", "rising fast", "water rise"),
     ],
     "burst_main": [
@@ -102,7 +107,7 @@ EN_URGENT: dict[str, list[Rule]] = {
              ("open", "miss", "missing", "uncovered", "uncover", "steal", "stolen", "remove",
               "removed", "gone", "no cover", "not covered", "without", "blow", "blown",
               "blown off", "lift", "lifted", "displace", "displaced"), gap=5),
-        ("open manhole", "open drain", "uncovered drain", "missing manhole"),
+        ("open manhole", "uncovered manhole", "missing manhole"),
         Near(("drain", "gully", "culvert", "sewer"),
              ("no cover", "without cover", "without a cover", "cover missing",
               "cover is missing", "cover gone", "lid missing", "no lid"), gap=3),
@@ -120,7 +125,7 @@ EN_URGENT: dict[str, list[Rule]] = {
         ("danger of collapse", "dangerous structure", "about to collapse", "about to fall",
          "going to collapse", "could collapse any", "may collapse", "structural damage",
          "getting wider", "got wider", "put your hand in", "put my hand in", "has moved"),
-        Near(_UNSTABLE, _STRUCTURE, gap=4),
+        Near(_UNSTABLE, _STRUCTURE, gap=6),
         Near(_FALLING_BITS, ("fall", "falling", "fell", "fallen", "drop", "dropping",
                              "come down", "coming down", "loose", "slide", "sliding", "slip",
                              "slipping", "come off", "coming off"), gap=3),
@@ -145,8 +150,8 @@ EN_URGENT: dict[str, list[Rule]] = {
     "injury": [
         ("trapped", "injured", "injury", "bleeding", "unconscious", "drowning", "ambulance",
          "stuck in the lift", "stuck in lift", "stuck in an elevator", "stuck in the elevator",
-         "hit by a car", "run over", "heart attack", "can't breathe",
-         "cannot breathe", "someone fell", "somebody fell", "child fell", "kid fell",
+         "hit by a car", "run over", "heart attack", "someone fell", "somebody fell",
+         "child fell", "kid fell",
          "boy fell", "girl fell", "man fell", "woman fell", "person fell", "dog fell",
          "fell in", "fell into", "fallen into", "someone is hurt", "someone got hurt",
          "people are hurt", "people hurt", "people injured", "get killed", "be killed",
@@ -224,7 +229,9 @@ EN_HYPOTHETICAL: list[Rule] = [
      "who should i ring", "what number", "how do i report", "proper way to report",
      "procedure", "apply for", "if i smell", "if i find", "if i see", "if you smell",
      "if you see", "if you ever", "if i ever", "if ever", "in case of", "does the council",
-     "is the council responsible", "who is responsible"),
+     "is the council responsible", "who is responsible", "may get", "might get", "can get",
+     "likely to", "may give", "can kill", "can cause", "may cause", "leading cause",
+     "prone to", "risk of", "chance of", "in the rainy season", "during rain"),
 ]
 EN_IMMEDIATE: list[Rule] = [
     ("right now", "now", "at the moment", "currently", "tonight", "as we speak", "this minute",

@@ -70,3 +70,21 @@ def test_german_pipeline() -> None:
 def test_language_without_lookups_still_works() -> None:
     p = Preparer("xx").prepare("Hello there, something")  # multi-language blank pipeline
     assert p.content == "hello there something"
+
+
+def test_operator_pipeline_with_ner_redacts_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SPACY_PIPELINE may name an installed pipeline (a package or a folder)."""
+    import spacy
+
+    from nlp.redact import redact
+
+    trained = spacy.blank("en")
+    ruler = trained.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "PERSON", "pattern": "Asha Rao"}])  # type: ignore[attr-defined]
+    trained.to_disk(tmp_path / "pipeline")
+    prep = Preparer("en", str(tmp_path / "pipeline"))
+    assert prep.has_ner
+    text = "Asha Rao says the bins on Elm St are full, call 07700 900123"
+    assert redact(text, prep.person_spans) == (
+        "[PERSON] says the bins on Elm St are full, call [PHONE]")
+    assert prep.prepare("gas smell in the hall").urgent_rules == ("gas_leak",)

@@ -2,7 +2,8 @@
 
 Start-up: settings -> store (migrated) -> model (in a thread) -> triage batcher ->
 conversation and staff actions -> outbox worker -> finish messages stored but not handled
-before the last stop -> model watcher. Shut-down runs the same list backwards.
+before the last stop -> Telegram -> digest schedule -> model watcher. Shut-down runs the
+same list backwards.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.channels.base import ChannelSender
 from bot.channels.sms import start_sms, stop_sms
 from bot.channels.telegram import AlertFanout, start_telegram, stop_telegram
 from bot.channels.web import WebSender
+from bot.digests import start_digests, stop_digests
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.settings import Settings
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         if recovered:
             logger.info("handled %d message(s) stored before the last stop", recovered)
         app.state.telegram = await start_telegram(config, services, alerts)
+        app.state.digests = start_digests(config, db, app.state.telegram)
         watcher = asyncio.create_task(_watch_model(registry, triage), name="model-watcher")
         # The model and spaCy's tables are millions of long-lived objects; keep the cyclic
         # garbage collector from walking them on every full pass (pauses of 100+ ms).
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            stop_digests(app.state.digests)
             await stop_telegram(app.state.telegram, alerts)
             await stop_sms(app.state.sms)
             await outbox.stop()

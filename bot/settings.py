@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_from: str = "civicvoice@localhost"
     smtp_starttls: bool = True
+    digest_recipients: str = ""  # extra addresses per area: JSON or "roads:a@x,b@x;*:c@x"
+    digest_schedule: str = ""  # "roads=mon-fri 07:30;*=daily 08:00" (default *=daily 08:00)
+    digest_target_days: str = "default=7"  # overdue after: "default=7;roads=3"
+    digest_timezone: str = ""  # IANA zone for DIGEST_SCHEDULE, e.g. Europe/Berlin; "" = local
+    digest_retry_seconds: float = 30.0  # first pause between send attempts (then doubled)
 
     # Conversation
     emergency_numbers: str = "911"

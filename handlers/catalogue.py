@@ -56,6 +56,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "status_changed_note": ("reference", "status", "note"),
     "staff_reply": ("reference", "text"),
     "not_text": (),
+    "resolved_ask": ("reference",),
+    "resolved_ask_note": ("reference", "note"),
+    "fixed_thanks": ("reference",),
+    "reopened": ("reference",),
 }
 """The fields each template uses; every language's template uses exactly these."""
 
@@ -130,6 +134,13 @@ EN = {
         "Sorry, I can only read text, photos and locations. Please describe the problem in "
         "words."
     ),
+    "resolved_ask": "Your report {reference} is resolved. Is it fixed? Reply 1 yes, 2 no",
+    "resolved_ask_note": (
+        "Your report {reference} is resolved. Note from staff: {note}\n"
+        "Is it fixed? Reply 1 yes, 2 no"
+    ),
+    "fixed_thanks": "Thank you for telling us that {reference} is fixed.",
+    "reopened": "Sorry it is not fixed. We reopened {reference} and told the staff.",
 }
 
 DE = {
@@ -211,6 +222,17 @@ DE = {
     "not_text": (
         "Ich kann leider nur Text, Fotos und Standorte lesen. Bitte beschreiben Sie das "
         "Problem in Worten."
+    ),
+    "resolved_ask": (
+        "Ihre Meldung {reference} ist erledigt. Ist es behoben? Antworten Sie 1 ja, 2 nein"
+    ),
+    "resolved_ask_note": (
+        "Ihre Meldung {reference} ist erledigt. Hinweis: {note}\n"
+        "Ist es behoben? Antworten Sie 1 ja, 2 nein"
+    ),
+    "fixed_thanks": "Danke für Ihre Rückmeldung: {reference} ist behoben.",
+    "reopened": (
+        "Das tut uns leid. Wir haben {reference} wieder geöffnet und das Team informiert."
     ),
 }
 

@@ -15,6 +15,7 @@ from handlers.turns import (
     flood_key,
     forget_key,
     meta_time,
+    satisfaction_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,8 @@ class CommandDesk:
                 return await self.forget(turn)
             return Reply(Action.FORGET_CANCELLED, catalogue.render("forget_cancelled", turn.lang))
         result = await self._store.forget_citizen(turn.citizen.id, actor=turn.actor)
-        for key in (forget_key(turn.citizen.id), flood_key(turn.citizen.id)):
+        for key in (forget_key(turn.citizen.id), flood_key(turn.citizen.id),
+                    satisfaction_key(turn.citizen.id)):
             await self._store.set_meta(key, "")
         logger.info("citizen %d erased: %d report(s) anonymised", turn.citizen.id,
                     result.feedback_anonymised)

@@ -3,7 +3,8 @@
 ``Conversation.receive`` stores each message before anything else, then handles it
 exactly once: a redelivery (same channel message id) repeats the first answer and files
 nothing, and ``recover`` finishes what a crash left stored but unhandled. Keywords come
-first (``handlers.keywords``), then the report desk (``handlers.reports``) files or
+first (``handlers.keywords``), unless the message answers "Is it fixed?"
+(``handlers.satisfaction``); then the report desk (``handlers.reports``) files or
 attaches. A citizen who sent STOP gets no reply except the STOP and START confirmations;
 their messages are still stored and filed.
 
@@ -30,6 +31,7 @@ from handlers.alerts import UrgentAlerts
 from handlers.commands import CommandDesk
 from handlers.errors import HandlingFailed, MessageIdConflict
 from handlers.reports import ReportDesk
+from handlers.satisfaction import SatisfactionDesk
 from handlers.triage import TriageService
 from handlers.turns import (
     Action,
@@ -117,6 +119,7 @@ class Conversation:
         self._now = now
         self._commands = CommandDesk(store, self.config)
         self._reports = ReportDesk(store, triage, self.config, alerts)
+        self._satisfaction = SatisfactionDesk(store, self.config, alerts)
         self._inflight: dict[int, asyncio.Event] = {}
         self._locks = _KeyedLocks()
 
@@ -270,7 +273,10 @@ class Conversation:
         return outcome
 
     async def _dispatch(self, turn: Turn) -> Reply:
-        """Answer a command, or refuse what cannot be filed, or pass it to the report desk."""
+        """Take an answer to "Is it fixed?", a command, or refuse or file the message."""
+        answer = await self._satisfaction.answer(turn)
+        if answer is not None:
+            return answer
         command = keywords.parse(turn.text)
         if command is not None:
             answer = await self._commands.run(command, turn)

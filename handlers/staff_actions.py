@@ -2,7 +2,8 @@
 
 An area or kind a staff member gives is always recorded as a correction (a training label),
 whether it changes the value or confirms it. A status change the citizen should hear about
-is queued to them on their own channel, unless they stopped messages or were forgotten.
+is queued to them on their own channel, unless they stopped messages or were forgotten; a
+report resolved asks them "Is it fixed?" (``handlers.satisfaction`` takes the answer).
 Messages to an SMS citizen must fit ``max_sms_segments``: staff text that would not is
 refused with ``ValueError`` (nothing is changed) rather than cut.
 
@@ -28,7 +29,7 @@ from bot.storage import (
     FeedbackStore,
     StaffUser,
 )
-from handlers import catalogue
+from handlers import catalogue, satisfaction
 from handlers.errors import CitizenUnreachable
 from handlers.gsm7 import gsm7_segments, to_gsm7
 from handlers.turns import ConversationConfig
@@ -103,6 +104,8 @@ class StaffActions:
                                                feedback_id=item.id, kind="status")
             logger.info("status of %s is now %s; citizen update queued", item.reference,
                         new_status)
+            if new_status is FeedbackStatus.RESOLVED:
+                await satisfaction.ask(self._store, citizen.id, item.id, self._now())
         return updated
 
     async def reply(self, reference: str, user: StaffUser, text: str) -> int:
@@ -183,6 +186,12 @@ class StaffActions:
     def _status_text(self, item: FeedbackItem, citizen: Citizen, status: FeedbackStatus,
                      note: str | None) -> str:
         lang = citizen.language
+        if status is FeedbackStatus.RESOLVED:
+            # Closing the loop: the citizen is asked whether it is really fixed.
+            if note:
+                return catalogue.render("resolved_ask_note", lang, reference=item.reference,
+                                        note=note)
+            return catalogue.render("resolved_ask", lang, reference=item.reference)
         words = catalogue.status_label(status, lang)
         if note:
             return catalogue.render("status_changed_note", lang, reference=item.reference,

@@ -39,6 +39,7 @@ class ConversationConfig:
     sms_channels: frozenset[str] = frozenset({"sms"})
     max_sms_segments: int = 2
     max_staff_text_chars: int = 4000
+    satisfaction_window_seconds: float = 7 * 24 * 3600
 
     def __post_init__(self) -> None:
         if not self.emergency_numbers.strip():
@@ -46,7 +47,8 @@ class ConversationConfig:
         if self.max_message_chars < 1:
             raise ValueError("max_message_chars must be at least 1")
         for name in ("flood_window_seconds", "followup_window_seconds",
-                     "forget_confirm_seconds", "alert_timeout_seconds"):
+                     "forget_confirm_seconds", "alert_timeout_seconds",
+                     "satisfaction_window_seconds"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a number of seconds >= 0")
@@ -64,6 +66,11 @@ class ConversationConfig:
     @property
     def forget_window(self) -> timedelta:
         return timedelta(seconds=self.forget_confirm_seconds)
+
+    @property
+    def satisfaction_window(self) -> timedelta:
+        """How long after "Is it fixed?" a bare 1/2/yes/no is taken as the answer."""
+        return timedelta(seconds=self.satisfaction_window_seconds)
 
 
 class Action(StrEnum):
@@ -87,6 +94,8 @@ class Action(StrEnum):
     EMPTY = "empty"
     NOT_TEXT = "not_text"
     ERASED = "erased"  # the sender was forgotten before their message was handled
+    SATISFIED = "satisfied"  # answered "yes, it is fixed"
+    REOPENED = "reopened"  # answered "no, not fixed": the report is open again
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +232,11 @@ def forget_key(citizen_id: int) -> str:
 def flood_key(citizen_id: int) -> str:
     """Meta key holding when the citizen was last told to slow down (ISO time)."""
     return f"conversation:flood:{citizen_id}"
+
+
+def satisfaction_key(citizen_id: int) -> str:
+    """Meta key holding the citizen's pending "Is it fixed?" question (JSON), empty when none."""
+    return f"conversation:satisfaction:{citizen_id}"
 
 
 def meta_time(value: str | None) -> datetime | None:

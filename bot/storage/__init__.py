@@ -42,10 +42,18 @@ from bot.storage.records import (
     StaffRole,
     StaffUser,
 )
+from bot.storage.results import (
+    DEFAULT_RESOLUTION_TARGET,
+    FeedbackStats,
+    Satisfaction,
+    SatisfactionAnswer,
+    SatisfactionCounts,
+)
 from bot.storage.sqlite import MEMORY, SQLiteStore
 
 __all__ = [
     "DEFAULT_LEASE",
+    "DEFAULT_RESOLUTION_TARGET",
     "ERASED_TEXT",
     "MEMORY",
     "UPDATABLE_FEEDBACK_FIELDS",
@@ -59,6 +67,7 @@ __all__ = [
     "CorrectionField",
     "CountGroup",
     "FeedbackItem",
+    "FeedbackStats",
     "FeedbackStatus",
     "FeedbackStore",
     "ForgetResult",
@@ -68,6 +77,9 @@ __all__ = [
     "OutboundRecord",
     "OutboundStatus",
     "SQLiteStore",
+    "Satisfaction",
+    "SatisfactionAnswer",
+    "SatisfactionCounts",
     "SchemaError",
     "StaffRole",
     "StaffUser",

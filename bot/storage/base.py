@@ -36,6 +36,13 @@ from bot.storage.records import (
     StaffRole,
     StaffUser,
 )
+from bot.storage.results import (
+    DEFAULT_RESOLUTION_TARGET,
+    FeedbackStats,
+    Satisfaction,
+    SatisfactionAnswer,
+    SatisfactionCounts,
+)
 
 CountGroup = Literal["area", "status", "kind"]
 StatusFilter = FeedbackStatus | Iterable[FeedbackStatus] | None
@@ -507,4 +514,57 @@ class FeedbackStore(Protocol):
         self, entity: str | None = None, entity_id: str | int | None = None, *, limit: int = 1000
     ) -> list[AuditEntry]:
         """Return audit entries, oldest first, for one entity, one kind, or all."""
+        ...
+
+    # -- results: satisfaction and aggregates -----------------------------------------
+
+    async def record_satisfaction(
+        self,
+        feedback_id: int,
+        answer: SatisfactionAnswer,
+        channel: str,
+        *,
+        actor: str,
+        inbound_id: int | None = None,
+        at: datetime | None = None,
+    ) -> Satisfaction:
+        """Record a citizen's answer to "Is it fixed?" about an item, with an audit entry.
+
+        With ``inbound_id`` (the message that answered), recording the same message again
+        changes nothing and returns the answer stored the first time.
+        """
+        ...
+
+    async def list_satisfaction(self, feedback_id: int) -> list[Satisfaction]:
+        """Return the answers given about one item, oldest first."""
+        ...
+
+    async def satisfaction_counts(
+        self,
+        *,
+        areas: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> dict[str, SatisfactionCounts]:
+        """Return yes/no answers per area (the item's current area), only areas with some.
+
+        ``since`` (inclusive) and ``until`` (exclusive) apply to when the answer was given.
+        """
+        ...
+
+    async def feedback_stats(
+        self,
+        *,
+        areas: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        target: timedelta = DEFAULT_RESOLUTION_TARGET,
+    ) -> list[FeedbackStats]:
+        """Return figures per area and ISO week of filing, sorted by area then week.
+
+        ``since``/``until`` select items by ``created_at`` as ``list_feedback`` does. First
+        response is the first status change or reply by staff (``staff:`` actors); time to
+        resolution runs to the last change into ``resolved`` or ``closed`` of items that are
+        resolved or closed now; ``target`` is the resolution target.
+        """
         ...

@@ -214,7 +214,28 @@ _INITIAL = (
     """,
 )
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _INITIAL),)
+_SATISFACTION = (
+    # A citizen's answer to "Is it fixed?" after their report was resolved. No words, only
+    # the answer: it outlives a FORGET as an anonymous count, like the item it belongs to.
+    # ``inbound_id`` makes recording an answer idempotent when a message is handled again.
+    """
+    CREATE TABLE satisfaction (
+        id          INTEGER PRIMARY KEY,
+        feedback_id INTEGER NOT NULL REFERENCES feedback (id) ON DELETE CASCADE,
+        answer      TEXT NOT NULL CHECK (answer IN ('yes', 'no')),
+        channel     TEXT NOT NULL,
+        inbound_id  INTEGER UNIQUE REFERENCES inbound_messages (id) ON DELETE SET NULL,
+        answered_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX satisfaction_feedback ON satisfaction (feedback_id, answered_at)",
+    "CREATE INDEX satisfaction_answered ON satisfaction (answered_at)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _INITIAL),
+    Migration(2, "satisfaction answers", _SATISFACTION),
+)
 """Every migration, oldest first; ``MIGRATIONS[-1].version`` is the current schema."""
 
 LATEST_VERSION = MIGRATIONS[-1].version

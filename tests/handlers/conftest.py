@@ -33,12 +33,16 @@ class Clock:
 
 @dataclass
 class RecordingAlerts:
-    """Urgent alerts kept in a list."""
+    """Urgent and reopen alerts kept in lists."""
 
     items: list[FeedbackItem] = field(default_factory=list)
+    reopens: list[FeedbackItem] = field(default_factory=list)
 
     async def urgent(self, item: FeedbackItem) -> None:
         self.items.append(item)
+
+    async def reopened(self, item: FeedbackItem) -> None:
+        self.reopens.append(item)
 
 
 _ids = itertools.count(1)

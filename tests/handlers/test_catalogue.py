@@ -25,7 +25,8 @@ DEFAULT_AREAS = ["roads", "street_lighting", "waste", "water_drainage", "parks_t
                  "traffic_parking", "public_transport", "noise_nuisance", "graffiti_vandalism",
                  "housing", "public_safety", "environment_health", "other"]
 ABOUT_A_REPORT = {"filed", "filed_review", "urgent", "attached", "need_words", "status",
-                  "flood", "status_changed", "status_changed_note", "staff_reply"}
+                  "flood", "status_changed", "status_changed_note", "staff_reply",
+                  "resolved_ask", "resolved_ask_note", "fixed_thanks", "reopened"}
 
 
 @pytest.mark.parametrize(("text", "segments"), [
@@ -130,3 +131,12 @@ def test_my_lists_what_fits_and_counts_the_rest(lang: str) -> None:
     assert gsm7_segments(text) <= 2 and entries[0][0] in text
     assert render("my_more", lang, count=0).split()[0] in text
     assert render_my([], lang) == render("my_none", lang)
+
+
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
+def test_the_resolved_question_fits_with_an_80_character_note(lang: str) -> None:
+    note = "Pothole filled and the kerb repaired; the lane reopens at 6pm. Thanks, Roads team"
+    assert len(note) >= 80
+    text = render("resolved_ask_note", lang, reference="CV-7K3P2", note=note)
+    assert gsm7_segments(text) <= 2 and note in text and "CV-7K3P2" in text
+    assert text.rstrip().endswith(("1 yes, 2 no", "1 ja, 2 nein"))

@@ -94,9 +94,12 @@ async def test_the_status_message_uses_the_citizens_language(
         chat: Chat, staff_actions: StaffActions, store: FeedbackStore, admin: StaffUser,
         pothole: FeedbackItem) -> None:
     await chat.send("LANG de")
+    await staff_actions.update(pothole.reference, admin, {"status": "in_progress"}, None)
     await staff_actions.update(pothole.reference, admin, {"status": "resolved"}, None)
-    [text] = await _messages(store, pothole)
-    assert text == f"Neuigkeit zu Ihrer Meldung {pothole.reference}: erledigt."
+    progress, resolved = await _messages(store, pothole)
+    assert progress == f"Neuigkeit zu Ihrer Meldung {pothole.reference}: in Bearbeitung."
+    assert resolved == (f"Ihre Meldung {pothole.reference} ist erledigt. Ist es behoben? "
+                        "Antworten Sie 1 ja, 2 nein")
 
 
 async def test_nothing_goes_to_a_stopped_or_forgotten_citizen(

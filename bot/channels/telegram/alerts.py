@@ -1,4 +1,8 @@
-"""Send one urgent alert to several ``UrgentAlerts`` (the log, Telegram staff groups ...)."""
+"""Send one alert to several ``UrgentAlerts`` (the log, Telegram staff groups ...).
+
+``reopened`` (a citizen said a resolved report is not fixed) reaches the targets that have
+it; older targets with only ``urgent`` are skipped.
+"""
 
 from __future__ import annotations
 
@@ -35,4 +39,16 @@ class AlertFanout:
                 await target.urgent(item)
             except Exception as exc:
                 logger.error("urgent alert via %s failed (%s)", type(target).__name__,
+                             type(exc).__name__, exc_info=exc)
+
+    async def reopened(self, item: FeedbackItem) -> None:
+        """Tell every target that has ``reopened`` that ``item`` is open again."""
+        for target in list(self._targets):
+            alert = getattr(target, "reopened", None)
+            if alert is None:
+                continue
+            try:
+                await alert(item)
+            except Exception as exc:
+                logger.error("reopen alert via %s failed (%s)", type(target).__name__,
                              type(exc).__name__, exc_info=exc)

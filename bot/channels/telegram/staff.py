@@ -32,7 +32,7 @@ _ALERT_CHARS = 600
 
 
 class TelegramAlerts:
-    """``UrgentAlerts`` that posts an urgent report to every group linked to its area."""
+    """``UrgentAlerts`` (and reopen alerts) posted to every group linked to the item's area."""
 
     def __init__(self, links: StaffLinks, sender: TelegramSender) -> None:
         self._links = links
@@ -40,16 +40,23 @@ class TelegramAlerts:
 
     async def urgent(self, item: FeedbackItem) -> None:
         """Post the report (redacted text) with take/resolve/re-route buttons."""
+        await self._post(item, texts.URGENT, "urgent")
+
+    async def reopened(self, item: FeedbackItem) -> None:
+        """Post a report its citizen says is not fixed, with the same buttons."""
+        await self._post(item, texts.REOPENED, "reopen")
+
+    async def _post(self, item: FeedbackItem, template: str, what: str) -> None:
         groups = await self._links.groups_for(item.area)
-        text = texts.URGENT.format(reference=item.reference,
-                                   area=catalogue.area_label(item.area),
-                                   text=item.redacted_text[:_ALERT_CHARS])
+        text = template.format(reference=item.reference,
+                               area=catalogue.area_label(item.area),
+                               text=item.redacted_text[:_ALERT_CHARS])
         results = await asyncio.gather(
             *(self._sender.send(chat_id, text, keyboards.staff_actions(item.reference))
               for chat_id in groups), return_exceptions=True)
         failed = sum(isinstance(r, BaseException) for r in results)
         if failed:
-            logger.warning("urgent alert for %s reached %d of %d group(s)", item.reference,
+            logger.warning("%s alert for %s reached %d of %d group(s)", what, item.reference,
                            len(groups) - failed, len(groups))
 
 

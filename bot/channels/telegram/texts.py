@@ -39,6 +39,7 @@ LINK_USAGE = "Usage in a staff group: /link CODE (from 'civicvoice telegram link
 LINK_OK = "This group now receives urgent reports for: {areas}."
 LINK_BAD = "That code is not valid, has expired or was used already."
 URGENT = "🚨 URGENT {reference} ({area})\n{text}"
+REOPENED = "↩️ REOPENED {reference} ({area}): the citizen says it is not fixed.\n{text}"
 TAKE, RESOLVE, REROUTE = "🙋 Take", "✅ Resolve", "↪️ Re-route"
 STAFF_DONE = "{action} by {name}."
 STAFF_FAILED = "Could not do that: {reason}"

@@ -36,8 +36,7 @@ def _classify(texts: list[str]) -> list[TriageResult]:
 def _classify_json(texts: list[str]) -> str:
     """One batch as JSON lines: a single string crosses the process boundary cheaply."""
     assert _worker is not None
-    return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n"
-                   for r in _worker.classify_many(texts))
+    return _json_lines(_worker.classify_many(texts))
 
 
 def batches(texts: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
@@ -67,8 +66,13 @@ class TriagePool:
         """Wait until every worker has loaded its model."""
         list(self._pool.map(_classify, [["warm up"]] * self.workers))
 
+    def map_batches(self, texts: Iterable[str],
+                    size: int = BATCH) -> Iterator[list[TriageResult]]:
+        """Yield the results of each batch of ``size`` texts, in order."""
+        yield from self._pool.map(_classify, batches(texts, size))
+
     def classify(self, texts: Iterable[str], size: int = BATCH) -> Iterator[TriageResult]:
-        for results in self._pool.map(_classify, batches(texts, size)):
+        for results in self.map_batches(texts, size):
             yield from results
 
     def classify_json(self, texts: Iterable[str], size: int = BATCH) -> Iterator[str]:
@@ -76,34 +80,42 @@ class TriagePool:
         yield from self._pool.map(_classify_json, batches(texts, size))
 
 
-def classify_json_stream(folder: str | Path, texts: Iterable[str], workers: int = 2,
-                         pipeline: str | None = None) -> Iterator[str]:
-    """Like ``classify_stream`` but yields blocks of JSON lines, as ``classify`` prints."""
+def _json_lines(results: Iterable[TriageResult]) -> str:
+    return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in results)
+
+
+def _stream(folder: str | Path, texts: Iterable[str], workers: int, pipeline: str | None,
+            as_json: bool) -> Iterator[list[TriageResult] | str]:
+    """Batches of results (or JSON-line blocks), in order; a pool only for big inputs."""
     chunks = batches(texts)
     head = list(itertools.islice(chunks, POOL_MIN // BATCH + 1))
     workers = min(workers, os.cpu_count() or 1)
     if workers <= 1 or len(head) <= POOL_MIN // BATCH:
         triager = Triager.from_folder(folder, pipeline)
         for batch in itertools.chain(head, chunks):
-            yield "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n"
-                          for r in triager.classify_many(batch))
+            results = triager.classify_many(batch)
+            yield _json_lines(results) if as_json else results
         return
+    every = (text for batch in itertools.chain(head, chunks) for text in batch)
     with TriagePool(folder, workers, pipeline) as pool:
-        yield from pool.classify_json(text for batch in itertools.chain(head, chunks)
-                                      for text in batch)
+        if as_json:
+            yield from pool.classify_json(every)
+        else:
+            for results in pool.map_batches(every):
+                yield results
+
+
+def classify_json_stream(folder: str | Path, texts: Iterable[str], workers: int = 2,
+                         pipeline: str | None = None) -> Iterator[str]:
+    """Like ``classify_stream`` but yields blocks of JSON lines, as ``classify`` prints."""
+    for block in _stream(folder, texts, workers, pipeline, as_json=True):
+        assert isinstance(block, str)
+        yield block
 
 
 def classify_stream(folder: str | Path, texts: Iterable[str], workers: int = 2,
                     pipeline: str | None = None) -> Iterator[TriageResult]:
     """Yield one result per text, in order; spread big inputs over ``workers`` processes."""
-    chunks = batches(texts)
-    head = list(itertools.islice(chunks, POOL_MIN // BATCH + 1))
-    workers = min(workers, os.cpu_count() or 1)
-    if workers <= 1 or len(head) <= POOL_MIN // BATCH:
-        triager = Triager.from_folder(folder, pipeline)
-        for batch in itertools.chain(head, chunks):
-            yield from triager.classify_many(batch)
-        return
-    with TriagePool(folder, workers, pipeline) as pool:
-        yield from pool.classify(text for batch in itertools.chain(head, chunks)
-                                 for text in batch)
+    for results in _stream(folder, texts, workers, pipeline, as_json=False):
+        assert isinstance(results, list)
+        yield from results

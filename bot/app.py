@@ -26,7 +26,7 @@ from bot.outbox import Outbox
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage import FeedbackStore, store_from_url
-from bot.web import citizen, staff_api, telegram_routes
+from bot.web import citizen, dashboard, staff_api, telegram_routes
 from bot.web.errors import install_error_handlers
 from handlers.alerts import LogAlerts
 from handlers.conversation import Conversation, ConversationConfig
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
 
     app.include_router(citizen.router)
     app.include_router(staff_api.router)
+    app.include_router(dashboard.router)
     if config.telegram_enabled:
         app.include_router(telegram_routes.router)
     return app

@@ -1,0 +1,140 @@
+"""Sign-in, sign-out and the per-area queue at ``/staff``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from bot.web.dashboard.common import (
+    KINDS,
+    STATUSES,
+    area_filter,
+    excerpt,
+    redirect,
+    render,
+    visible_areas,
+)
+from bot.web.dashboard.session import (
+    check_csrf,
+    clear_failures,
+    load_session,
+    locked_until,
+    record_failure,
+    require_user,
+    services,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+PAGE_SIZE = 25
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+BAD_LOGIN = "E-mail or password not recognised."
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@router.get("/staff/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> HTMLResponse:
+    """Show the sign-in form."""
+    return render(request, load_session(request), "login.html", {"email": ""})
+
+
+@router.post("/staff/login", response_model=None)
+async def login(request: Request) -> HTMLResponse | RedirectResponse:
+    """Check e-mail and password (argon2), with lock-out after repeated failures."""
+    session = load_session(request)
+    form = await request.form()
+    check_csrf(session, form)
+    email = str(form.get("email", "")).strip()[:254]
+    password = str(form.get("password", ""))[:1024]
+    store = services(request).store
+    now = utcnow()
+    if not email or await locked_until(store, email, now) is not None:
+        error = ("Too many failed attempts: try again in 15 minutes." if email
+                 else BAD_LOGIN)
+        return render(request, session, "login.html", {"email": email, "error": error}, 429
+                      if email else 400)
+    user = await store.get_user_by_email(email)
+    stored = user.password_hash if user is not None and user.active else None
+    if not await asyncio.to_thread(_verify, stored, password) or user is None:
+        locked = await record_failure(store, email, now)
+        logger.info("failed dashboard sign-in%s", " (now locked out)" if locked else "")
+        error = "Too many failed attempts: try again in 15 minutes." if locked else BAD_LOGIN
+        return render(request, session, "login.html", {"email": email, "error": error}, 401)
+    await clear_failures(store, email)
+    session.user_id = user.id
+    session.csrf = secrets.token_urlsafe(32)  # a new token for the new identity
+    session.flash(f"Signed in as {user.email}.")
+    return redirect(request, session, "/staff")
+
+
+@router.post("/staff/logout")
+async def logout(request: Request) -> RedirectResponse:
+    """Sign out (the form carries the CSRF token)."""
+    session = load_session(request)
+    check_csrf(session, await request.form())
+    session.user_id = None
+    session.flash("Signed out.")
+    return redirect(request, session, "/staff/login")
+
+
+def _day(value: str | None) -> datetime | None:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC) if value else None
+    except ValueError:
+        return None
+
+
+def _flag(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@router.get("/staff", response_class=HTMLResponse)
+async def queue(request: Request) -> HTMLResponse:
+    """List the reports in the user's areas, filtered and paginated."""
+    session = load_session(request)
+    user = await require_user(request, session)
+    store = services(request).store
+    areas = await visible_areas(store, user)
+    args = request.query_params
+    area = args.get("area", "")
+    scope = [area] if area in areas else area_filter(user, areas)
+    until = _day(args.get("to"))
+    filters: dict[str, Any] = {
+        "areas": scope,
+        "status": args.get("status") if args.get("status") in STATUSES else None,
+        "kind": args.get("kind") if args.get("kind") in KINDS else None,
+        "urgent": _flag(args.get("urgent")), "needs_review": _flag(args.get("review")),
+        "since": _day(args.get("from")), "until": until + timedelta(days=1) if until else None,
+        "search": (args.get("q") or "").strip()[:200] or None,
+    }  # fmt: skip
+    try:
+        page = max(1, int(args.get("page", "1")))
+    except ValueError:
+        page = 1
+    total = await store.count_feedback(**filters)
+    items = await store.list_feedback(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    kept = {k: v for k, v in args.items() if k != "page" and v}
+    rows = [{"item": i, "excerpt": excerpt(i.redacted_text)} for i in items]
+    return render(request, session, "queue.html", {
+        "user": user, "areas": areas, "area": area if area in areas else "", "rows": rows,
+        "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "args": args, "statuses": STATUSES, "kinds": KINDS,
+        "link": lambda **extra: "/staff?" + urlencode(kept | extra),
+    })  # fmt: skip

@@ -1,0 +1,115 @@
+"""A member of staff works a report in a real browser (headless Chromium via Playwright).
+
+Signs in, filters the queue, re-routes a report, resolves it, and the citizen's channel
+(the web inbox the try-it page polls) receives the notification naming the reference.
+`.ci/run` installs Debian's chromium when it is missing; elsewhere the test is skipped
+without it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
+                                "(.ci/run installs Debian's chromium package)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/browser.db",
+           "MODEL_DIR": str(tmp_path / "models"), "DATA_DIR": str(tmp_path),
+           "SECRET_KEY": "b" * 40, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("server did not start")
+        yield base, env
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_staff_reroute_and_resolve_in_a_browser(server: tuple[str, dict[str, str]],
+                                                tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, env = server
+    filed = httpx.post(base + "/api/v1/messages", json={
+        "sender": "browser-citizen", "message_id": "b1",
+        "text": "Huge pothole outside 12 Elm Street, my tyre burst"}).json()
+    reference = filed["reference"]
+    httpx.post(base + "/api/v1/messages", json={
+        "sender": "someone-else", "text": "Rubbish bags dumped behind the shops again"})
+    created = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "users", "add", "chief@city.example", "--role",
+         "admin"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    password = re.search(r"one-time password: (\S+)", created.stdout)
+    assert password is not None
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        page.goto(base + "/staff/login")
+        page.fill("input[name=email]", "chief@city.example")
+        page.fill("input[name=password]", password.group(1))
+        page.click("button[type=submit]")
+        expect(page.locator("body")).to_contain_text(reference)
+
+        page.select_option("select[name=status]", "new")
+        page.fill("input[name=q]", "pothole")
+        page.click("form.filters button[type=submit]")
+        expect(page.locator("body")).to_contain_text(reference)
+        expect(page.locator("body")).not_to_contain_text("Rubbish bags")
+
+        page.click(f"a:has-text('{reference}')")
+        page.select_option("select[name=area]", "traffic_parking")
+        page.click("button:has-text('Save triage')")
+        expect(page.locator("body")).to_contain_text("traffic")
+
+        page.select_option("select[name=status]", "resolved")
+        page.fill("textarea[name=note]", "Filled and resurfaced today.")
+        page.click("button:has-text('Change status')")
+        expect(page.locator("body")).to_contain_text("resolved")
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+
+    inbox: list[dict[str, object]] = []
+    for _ in range(100):  # the outbox delivers within a second or two
+        inbox = httpx.get(base + "/api/v1/messages", params={"sender": "browser-citizen"}).json()
+        if inbox:
+            break
+        time.sleep(0.1)
+    assert len(inbox) == 1
+    text = str(inbox[0]["text"])
+    assert reference in text and "Filled and resurfaced today." in text and "1" in text

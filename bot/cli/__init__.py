@@ -8,7 +8,13 @@ import sys
 import typer
 
 from bot.channels.telegram import cli as telegram_cli
-from bot.cli import admin_commands, digest_commands, model_commands, serve_commands
+from bot.cli import (
+    admin_commands,
+    digest_commands,
+    model_commands,
+    retrain_commands,
+    serve_commands,
+)
 from bot.cli.common import CliError
 from bot.settings import ConfigError
 from nlp.errors import DataError, ModelError, TriageError
@@ -21,6 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 model_commands.register(app)
+retrain_commands.register(app)
 serve_commands.register(app)
 admin_commands.register(app)
 digest_commands.register(app)

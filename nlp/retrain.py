@@ -1,0 +1,242 @@
+"""Retrain from staff corrections, and the gate that decides whether to promote (pure).
+
+How corrections become rows (``correction_rows``):
+
+* One row per feedback item, with the item's redacted text. Its area label is the
+  latest *area* correction of that item and its kind label the latest *kind* correction
+  (ordered by ``created_at``, then id): a later label overrides an earlier one, and a
+  confirmation counts as a label just like a change.
+* Corrections by ``citizen:*`` actors count only for the area, and only when no member of
+  staff labelled that item's area; they never give a kind.
+* Weight by recency: 2 for a row whose latest label is at most ``recent_days`` (30) old,
+  1 for older ones. Base-table rows weigh 1.
+* A row with a kind but no area label takes the area ``area_for`` gives it (the CLI uses
+  the current model's prediction, so the area head learns nothing new from it).
+
+Held-out data (``split``), never trained on: a fixed slice of the base table chosen by a
+hash of each text (about 15 %, the same rows on every run and machine) plus the most
+recent 20 % of the correction rows (a recent row without an area label is left out of
+both). Candidate and current model are scored on exactly those rows (``evaluate``);
+``decide`` promotes only if the candidate's macro-F1 is at least the current one
+minus ``tolerance`` (0.005) and no area's F1 falls by more than ``area_margin`` (0.10).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from nlp.metrics import binary_report, classification_report
+from nlp.table import KINDS, LabelledTable
+
+HOLDOUT_BASE_PER_MILLE = 150
+HOLDOUT_RECENT_FRACTION = 0.2
+RECENT_DAYS = 30
+RECENT_WEIGHT = 2.0
+
+
+class CorrectionLike(Protocol):
+    """The fields of ``bot.storage.records.Correction`` this module reads."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def feedback_id(self) -> int: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def redacted_text(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRow:
+    """One feedback item's labels from corrections."""
+
+    feedback_id: int
+    text: str
+    area: str | None
+    kind: str | None
+    labelled_at: datetime
+    weight: float = 1.0
+
+
+def _is_citizen(actor: str) -> bool:
+    return actor.startswith("citizen:")
+
+
+def correction_rows(corrections: Iterable[CorrectionLike], now: datetime,
+                    recent_days: int = RECENT_DAYS) -> list[LabelRow]:
+    """Turn corrections into one labelled row per item (rules in the module docstring)."""
+    latest: dict[tuple[int, str, bool], CorrectionLike] = {}
+    for c in sorted(corrections, key=lambda c: (c.created_at, c.id)):
+        fld = str(c.field)
+        citizen = _is_citizen(c.actor)
+        if citizen and fld != "area":
+            continue
+        if fld == "kind" and c.value not in KINDS:
+            continue
+        if not c.redacted_text.strip() or not c.value.strip():
+            continue
+        latest[(c.feedback_id, fld, citizen)] = c
+    items = sorted({key[0] for key in latest})
+    rows: list[LabelRow] = []
+    cutoff = now - timedelta(days=recent_days)
+    for item in items:
+        area = latest.get((item, "area", False)) or latest.get((item, "area", True))
+        kind = latest.get((item, "kind", False))
+        used = [c for c in (area, kind) if c is not None]
+        newest = max(used, key=lambda c: (c.created_at, c.id))
+        rows.append(LabelRow(
+            feedback_id=item,
+            text=newest.redacted_text,
+            area=area.value if area else None,
+            kind=kind.value if kind else None,
+            labelled_at=newest.created_at,
+            weight=RECENT_WEIGHT if newest.created_at >= cutoff else 1.0,
+        ))
+    return rows
+
+
+def held_out_text(text: str, per_mille: int = HOLDOUT_BASE_PER_MILLE) -> bool:
+    """Whether a base-table text is in the fixed held-out slice (by a hash of the text)."""
+    digest = hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
+    return int(digest[:8], 16) % 1000 < per_mille
+
+
+@dataclass(slots=True)
+class Split:
+    """The candidate's training table and the held-out rows both models are scored on."""
+
+    train: LabelledTable
+    held_out: LabelledTable
+    labels_from_staff: int
+    held_out_base: int
+    held_out_corrections: int
+    corrections_total: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _subset(table: LabelledTable, rows: Sequence[int]) -> LabelledTable:
+    def pick(values: list[Any]) -> list[Any]:
+        return [values[i] for i in rows] if values else []
+
+    return LabelledTable(texts=pick(table.texts), labels=pick(table.labels),
+                         kinds=pick(table.kinds), urgent=pick(table.urgent),
+                         innovation=pick(table.innovation), weights=pick(table.weights))
+
+
+def _rows_table(rows: Sequence[LabelRow], area_for: Callable[[list[str]], list[str]]
+                ) -> LabelledTable:
+    missing = [r.text for r in rows if r.area is None]
+    guessed = iter(area_for(missing) if missing else [])
+    return LabelledTable(
+        texts=[r.text for r in rows],
+        labels=[r.area if r.area is not None else next(guessed) for r in rows],
+        kinds=[r.kind for r in rows],
+        urgent=[None] * len(rows),
+        innovation=[None] * len(rows),
+        weights=[r.weight for r in rows],
+    )
+
+
+def split(base: LabelledTable, rows: Sequence[LabelRow],
+          area_for: Callable[[list[str]], list[str]],
+          recent_fraction: float = HOLDOUT_RECENT_FRACTION) -> Split:
+    """Build the training table and the held-out table (see the module docstring)."""
+    held_base = [i for i, t in enumerate(base.texts) if held_out_text(t)]
+    held_set = set(held_base)
+    train_base = [i for i in range(len(base)) if i not in held_set]
+    ordered = sorted(rows, key=lambda r: (r.labelled_at, r.feedback_id))
+    n_recent = math.ceil(len(ordered) * recent_fraction) if ordered else 0
+    older, recent = ordered[:len(ordered) - n_recent], ordered[len(ordered) - n_recent:]
+    train = _subset(base, train_base)
+    train.extend(_rows_table(older, area_for))
+    held = _subset(base, held_base)
+    # a recent row with no area label is neither trained on nor scored (no area truth)
+    held.extend(_rows_table([r for r in recent if r.area is not None], area_for))
+    train.sha256 = hashlib.sha256(
+        (base.sha256 + "".join(f"{r.feedback_id}:{r.area}:{r.kind};" for r in older)).encode()
+    ).hexdigest()
+    return Split(train=train, held_out=held, labels_from_staff=len(older),
+                 held_out_base=len(held_base), held_out_corrections=len(recent),
+                 corrections_total=len(rows))
+
+
+class _Scorer(Protocol):
+    def classify_prepared(self, prepared: Sequence[Any]) -> Sequence[Any]: ...
+    def probabilities(self, prepared: Sequence[Any]) -> dict[str, Any]: ...
+
+
+def evaluate(triager: _Scorer, held: LabelledTable, prepared: Sequence[Any]) -> dict[str, Any]:
+    """Area, kind, innovation and urgent figures of one model on the held-out rows."""
+    results = list(triager.classify_prepared(prepared))
+    predicted = [r.area for r in results]
+    area = classification_report(held.labels, predicted,
+                                 labels=sorted(set(held.labels) | set(predicted)))
+    report: dict[str, Any] = {
+        "n": area["n"], "macro_f1": area["macro_f1"], "accuracy": area["accuracy"],
+        "weighted_f1": area["weighted_f1"],
+        "per_area": {k: v for k, v in area["per_class"].items() if v["support"] > 0},
+    }
+    kind_rows = [i for i, k in enumerate(held.kinds) if k]
+    if kind_rows:
+        kinds = classification_report([str(held.kinds[i]) for i in kind_rows],
+                                      [results[i].kind for i in kind_rows], labels=list(KINDS))
+        report["kind"] = {k: kinds[k] for k in ("n", "macro_f1", "accuracy")}
+    for head, truth in (("urgent", held.urgent), ("innovation", held.innovation)):
+        rows = [i for i, v in enumerate(truth or []) if v is not None]
+        if not rows:
+            continue
+        y = [bool(truth[i]) for i in rows]
+        if head == "urgent":
+            scores = [results[i].urgent_score for i in rows]
+            flags = [results[i].urgent for i in rows]
+        else:
+            scores = [results[i].innovation for i in rows]
+            flags = [s >= 0.5 for s in scores]
+        report[head] = binary_report(y, scores, flags)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether to promote the candidate, and why."""
+
+    promote: bool
+    reason: str
+    area_drops: dict[str, float]
+
+
+def decide(candidate: dict[str, Any], current: dict[str, Any], tolerance: float = 0.005,
+           area_margin: float = 0.10) -> Decision:
+    """Promote only if macro-F1 is not worse and no area's F1 falls by more than the margin."""
+    problems: list[str] = []
+    if candidate["macro_f1"] < current["macro_f1"] - tolerance:
+        problems.append(f"macro-F1 {candidate['macro_f1']:.4f} is below the current "
+                        f"{current['macro_f1']:.4f} (tolerance {tolerance})")
+    drops: dict[str, float] = {}
+    for name, cur in current["per_area"].items():
+        new = candidate["per_area"].get(name, {"f1": 0.0})
+        drop = round(cur["f1"] - new["f1"], 4)
+        if drop > area_margin:
+            drops[name] = drop
+    for name, drop in sorted(drops.items(), key=lambda kv: -kv[1]):
+        problems.append(f"area {name!r} F1 fell by {drop:.4f} "
+                        f"({current['per_area'][name]['f1']:.4f} -> "
+                        f"{candidate['per_area'].get(name, {'f1': 0.0})['f1']:.4f}; "
+                        f"margin {area_margin})")
+    if problems:
+        return Decision(False, "rejected: " + "; ".join(problems), drops)
+    return Decision(True, f"promoted: macro-F1 {candidate['macro_f1']:.4f} vs current "
+                          f"{current['macro_f1']:.4f}, no area fell by more than "
+                          f"{area_margin}", drops)

@@ -1,0 +1,1 @@
+"""Tests of ``civicvoice retrain`` and its promotion gate."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.cli.common import CliError, console, err_console, registry, settings
+from bot.cli.common import CliError, console, err_console, registry, settings, training_progress
 from nlp.errors import DataError
 
 if TYPE_CHECKING:
@@ -94,12 +94,7 @@ def train(
     err_console.print(f"training {version} on {len(table)} rows, {len(set(table.labels))} "
                       f"labels, language {language}")
     start = time.perf_counter()
-    with err_console.status("training") as status:
-
-        def progress(message: str) -> None:
-            status.update(message)
-            err_console.print(f"  {message}")
-
+    with training_progress() as progress:
         bundle = train_bundle(
             table,
             TrainConfig(lang=language, spacy_pipeline=config.spacy_pipeline or None),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.cli.common import console, err_console, registry, settings
+from bot.cli.common import console, err_console, registry, settings, training_progress
 from nlp.errors import ModelError
 
 if TYPE_CHECKING:
@@ -99,12 +99,7 @@ def _run(database_url: str, base_table: Path, area_margin: float, tolerance: flo
         f"from staff corrections), {len(data.held_out)} held out ({data.held_out_base} base, "
         f"{data.held_out_corrections} recent corrections); current model {current_version}")
     start = time.perf_counter()
-    with err_console.status("training") as status:
-
-        def progress(message: str) -> None:
-            status.update(message)
-            err_console.print(f"  {message}")
-
+    with training_progress() as progress:
         bundle = train_bundle(
             data.train, TrainConfig(lang=current.lang, spacy_pipeline=pipeline),
             base=reg.load(current_version), progress=progress, version=version,

@@ -8,55 +8,33 @@ headers)`` answers given before the next success (a 429 with ``Retry-After``, a 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
-import threading
 import time
 from typing import Any
 
 from aiohttp import web
 
+from tests.support.threaded_server import ThreadedServer
+
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "twilio-test-token-0123456789"
 
 
-class FakeTwilio:
+class FakeTwilio(ThreadedServer):
     """Serves ``POST /2010-04-01/Accounts/{sid}/Messages.json`` and ``GET /media/{n}``."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.messages: list[dict[str, str]] = []
         self.attempts = 0
         self.failures: list[tuple[int, int, dict[str, str]]] = []
         self.media: dict[str, bytes] = {}
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
-    def start(self) -> FakeTwilio:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(5)
-        return self
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()
-
-    async def _serve(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
         app.router.add_get("/media/{name}", self._media)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
 
     @property
     def base_url(self) -> str:

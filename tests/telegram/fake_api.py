@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.threaded_server import ThreadedServer
 
 TOKEN = "123456:TEST-token-abcdefghijklmnop"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "CivicVoice",
@@ -41,44 +42,22 @@ def _decode(value: str) -> Any:
     return value
 
 
-class FakeBotApi:
+class FakeBotApi(ThreadedServer):
     """Serves ``/bot<token>/<method>``; see the module docstring."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.blocked: set[int] = set()
         self.rate_limited: dict[int, int] = {}
         self._ids = itertools.count(1000)
-        self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- life --------------------------------------------------------------------------
 
-    def start(self) -> FakeBotApi:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(5)
-        return self
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()
-
-    async def _serve(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("POST", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._file)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
 
     @property
     def base_url(self) -> str:

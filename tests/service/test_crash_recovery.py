@@ -5,42 +5,24 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.serve import free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["Pothole on Elm Street near number {i}", "Street light {i} on Oak Rd is out",
          "Bins not collected on Birch Lane, house {i}", "Graffiti on the wall at {i} Main St"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(tmp: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/crash.db",
-           "MODEL_DIR": str(tmp / "models"), "DATA_DIR": str(tmp), "SECRET_KEY": "k" * 40}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("server did not start")
+    return start_server({**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/crash.db",
+                         "MODEL_DIR": str(tmp / "models"), "DATA_DIR": str(tmp),
+                         "SECRET_KEY": "k" * 40}, port)
 
 
 def _body(i: int) -> dict[str, str]:
@@ -73,7 +55,7 @@ async def _burst(base: str, n: int, kill: subprocess.Popen[bytes] | None) -> dic
 @pytest.mark.slow
 def test_sigkill_mid_burst_loses_and_doubles_nothing(tmp_path: Path) -> None:
     n = 120
-    port = _free_port()
+    port = free_port()
     server = _start(tmp_path, port)
     first = asyncio.run(_burst(f"http://127.0.0.1:{port}", n, kill=server))
     server.wait(timeout=10)

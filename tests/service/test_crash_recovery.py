@@ -14,7 +14,6 @@ import pytest
 
 from tests.support.serve import free_port, start_server
 
-ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["Pothole on Elm Street near number {i}", "Street light {i} on Oak Rd is out",
          "Bins not collected on Birch Lane, house {i}", "Graffiti on the wall at {i} Main St"]
 

@@ -2,8 +2,8 @@
 
 Start-up: settings -> store (migrated) -> model (in a thread) -> triage batcher ->
 conversation and staff actions -> outbox worker -> finish messages stored but not handled
-before the last stop -> Telegram -> digest schedule -> model watcher. Shut-down runs the
-same list backwards.
+before the last stop -> Telegram -> digest schedule -> Open311 forwarding -> model watcher.
+Shut-down runs the same list backwards.
 """
 
 from __future__ import annotations
@@ -22,13 +22,17 @@ from bot.channels.sms import start_sms, stop_sms
 from bot.channels.telegram import AlertFanout, start_telegram, stop_telegram
 from bot.channels.web import WebSender
 from bot.digests import start_digests, stop_digests
+from bot.open311 import start_open311, stop_open311
 from bot.outbox import Outbox
+from bot.retraining import RetrainLauncher
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage import FeedbackStore, store_from_url
-from bot.web import citizen, dashboard, staff_api, telegram_routes
+from bot.web import admin_api, citizen, dashboard, staff_api, telegram_routes
 from bot.web.errors import install_error_handlers
+from bot.web.open311 import router as open311_router
 from handlers.alerts import LogAlerts
+from handlers.areas import AreaDirectory
 from handlers.conversation import Conversation, ConversationConfig
 from handlers.staff_actions import StaffActions
 from handlers.triage import TriageService
@@ -75,7 +79,10 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             settings=config, store=db, registry=registry, triage=triage,
             conversation=Conversation(db, triage, secret, conv_config, alerts=alerts),
             staff=StaffActions(db, secret, conv_config), outbox=outbox,
+            areas=(areas := AreaDirectory(db, triage)),
+            retrain=(launcher := RetrainLauncher(config)),
         )
+        await areas.sync()
         app.state.services = services
         app.state.sms = start_sms(app, config, services)
         await outbox.start()
@@ -84,7 +91,9 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             logger.info("handled %d message(s) stored before the last stop", recovered)
         app.state.telegram = await start_telegram(config, services, alerts)
         app.state.digests = start_digests(config, db, app.state.telegram)
-        watcher = asyncio.create_task(_watch_model(registry, triage), name="model-watcher")
+        app.state.open311 = start_open311(config, db, conv_config)
+        watcher = asyncio.create_task(_watch_model(registry, triage, areas),
+                                      name="model-watcher")
         # The model and spaCy's tables are millions of long-lived objects; keep the cyclic
         # garbage collector from walking them on every full pass (pauses of 100+ ms).
         gc.collect()
@@ -96,6 +105,8 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            await launcher.stop()
+            await stop_open311(app.state.open311)
             stop_digests(app.state.digests)
             await stop_telegram(app.state.telegram, alerts)
             await stop_sms(app.state.sms)
@@ -120,18 +131,22 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
 
     app.include_router(citizen.router)
     app.include_router(staff_api.router)
+    app.include_router(admin_api.router)
     app.include_router(dashboard.router)
+    app.include_router(open311_router)
     if config.telegram_enabled:
         app.include_router(telegram_routes.router)
     return app
 
 
-async def _watch_model(registry: ModelRegistry, triage: TriageService) -> None:
-    """Pick up a promoted or rolled-back model without a restart."""
+async def _watch_model(registry: ModelRegistry, triage: TriageService,
+                       areas: AreaDirectory) -> None:
+    """Pick up a promoted or rolled-back model, and area changes, without a restart."""
     while True:
         await asyncio.sleep(MODEL_CHECK_SECONDS)
         try:
             if await asyncio.to_thread(registry.current_version) != triage.version:
                 await triage.reload()
+            await areas.sync()
         except Exception as exc:  # a broken new version must not stop the service
             logger.error("model reload failed; keeping %s", triage.version, exc_info=exc)

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.outbox import Outbox
+    from bot.retraining import RetrainLauncher
     from bot.settings import Settings
     from bot.storage import FeedbackStore
+    from handlers.areas import AreaDirectory
     from handlers.conversation import Conversation
     from handlers.staff_actions import StaffActions
     from handlers.triage import TriageService
@@ -30,3 +32,5 @@ class Services:
     conversation: Conversation
     staff: StaffActions
     outbox: Outbox | None = None
+    areas: AreaDirectory | None = None
+    retrain: RetrainLauncher | None = None

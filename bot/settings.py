@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # NLP
     model_dir: Path = Path("./var/models")
     spacy_pipeline: str = ""  # an installed trained spaCy pipeline, e.g. en_core_web_sm
+    retrain_base_table: Path | None = None  # base CSV for retrain (default: the bundled table)
     language: str = "en"
 
     # Telegram
@@ -71,6 +72,14 @@ class Settings(BaseSettings):
     digest_target_days: str = "default=7"  # overdue after: "default=7;roads=3"
     digest_timezone: str = ""  # IANA zone for DIGEST_SCHEDULE, e.g. Europe/Berlin; "" = local
     digest_retry_seconds: float = 30.0  # first pause between send attempts (then doubled)
+
+    # Open311 forwarding (per-area endpoints: civicvoice open311 configure)
+    open311_poll_seconds: float = 30.0  # how often new reports are queued and posted
+    open311_sync_seconds: float = 300.0  # how often the city's status is read back
+    open311_delay_seconds: float = 600.0  # hold a new report so follow-ups go with it
+    open311_timeout_seconds: float = 20.0  # per HTTP request to a city's endpoint
+    open311_retry_seconds: float = 60.0  # first pause after a failure (then doubled, <= 6 h)
+    open311_max_attempts: int = 12  # then the forward is given up (failed_permanent)
 
     # Conversation
     emergency_numbers: str = "911"

@@ -274,6 +274,8 @@ class Conversation:
 
     async def _dispatch(self, turn: Turn) -> Reply:
         """Take an answer to "Is it fixed?", a command, or refuse or file the message."""
+        if turn.file_under:  # a channel that only files reports (Open311): nothing else
+            return await self._reports.file_under(turn, turn.file_under)
         answer = await self._satisfaction.answer(turn)
         if answer is not None:
             return answer

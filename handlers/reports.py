@@ -89,6 +89,29 @@ class ReportDesk:
             return await self._file_placeholder(turn)
         return await self._file(turn, result or await self._classify(text))
 
+    async def file_under(self, turn: Turn, area: str) -> Reply:
+        """File the turn as a new report under ``area``, which the sender chose (Open311).
+
+        Whatever the text says, it is one new report: never a keyword, a follow-up or held
+        in a flood. Triage still runs: its ranking is kept in ``top_areas`` and the report
+        is flagged for review exactly when triage prefers another area.
+        """
+        if turn.resumed:
+            done = await self._filed_by(turn)
+            if done is not None:
+                if done.urgent:
+                    await self._alert(done)
+                return Reply(Action.FILED, self._filed_text(done, turn.lang), done)
+        text = turn.text.strip()
+        if text:
+            return await self._file(turn, await self._classify(text), area=area)
+        unread = TriageResult(
+            area=area, area_confidence=0.0, top_areas=[], kind="complaint",
+            kind_confidence=0.0, innovation=0.0, urgent=False, urgent_score=0.0,
+            needs_review=False, model_version="",
+        )  # fmt: skip
+        return await self._file(turn, unread, area=area)
+
     # -- decisions ----------------------------------------------------------------------
 
     def _is_fresh(self, item: FeedbackItem, turn: Turn) -> bool:
@@ -129,18 +152,22 @@ class ReportDesk:
 
     # -- actions ------------------------------------------------------------------------
 
-    async def _file(self, turn: Turn, result: TriageResult) -> Reply:
-        """File a new report from the turn's text and triage."""
+    async def _file(self, turn: Turn, result: TriageResult, area: str | None = None) -> Reply:
+        """File a new report from the turn's text and triage (under ``area`` if given)."""
+        chosen = area or result.area
+        confidence = (result.area_confidence if chosen == result.area
+                      else dict(result.top_areas).get(chosen, 0.0))
         item = await self._store.create_feedback(
             channel=turn.inbound.channel, original_text=turn.text,
-            redacted_text=redact(turn.text), area=result.area,
-            area_confidence=result.area_confidence, kind=result.kind,
-            innovation=result.innovation, urgent=result.urgent,
-            needs_review=result.needs_review, model_version=result.model_version or None,
+            redacted_text=redact(turn.text), area=chosen, area_confidence=confidence,
+            kind=result.kind, innovation=result.innovation, urgent=result.urgent,
+            # A chosen area needs a person only when triage reads the words otherwise.
+            needs_review=chosen != result.area if area else result.needs_review,
+            model_version=result.model_version or None,
             citizen_id=turn.citizen.id, inbound_id=turn.inbound.id, language=turn.lang,
             top_areas=result.top_areas, kind_confidence=result.kind_confidence,
-            latitude=turn.latitude, longitude=turn.longitude, created_at=turn.at,
-            actor=turn.actor,
+            latitude=turn.latitude, longitude=turn.longitude,
+            location_text=turn.location_text, created_at=turn.at, actor=turn.actor,
         )  # fmt: skip
         await self._add_media(turn, item)
         if item.urgent:

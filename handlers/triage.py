@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from nlp.result import TriageResult
 from nlp.triage import Triager
@@ -20,6 +20,24 @@ logger = logging.getLogger(__name__)
 
 MAX_BATCH = 32
 MAX_WAIT = 0.005  # seconds a request waits for company before its batch starts
+
+
+def redirect(result: TriageResult, moved: Mapping[str, str]) -> TriageResult:
+    """Route predictions of retired areas to the areas that took their work.
+
+    A retired area's probability is added to its new home's; the order is recomputed.
+    """
+    touched = result.area in moved or any(a in moved for a, _ in result.top_areas)
+    if not touched:
+        return result
+    merged: dict[str, float] = {}
+    for area, p in result.top_areas:
+        home = moved.get(area, area)
+        merged[home] = merged.get(home, 0.0) + p
+    top = sorted(merged.items(), key=lambda kv: -kv[1])
+    area = moved.get(result.area, result.area)
+    confidence = merged.get(area, result.area_confidence)
+    return replace(result, area=area, area_confidence=min(1.0, confidence), top_areas=top)
 
 
 @dataclass(slots=True)
@@ -36,6 +54,11 @@ class TriageService:
         self._loader = loader
         self._queue: asyncio.Queue[_Pending] | None = None
         self._worker: asyncio.Task[None] | None = None
+        self._moved: dict[str, str] = {}
+
+    def set_redirects(self, moved: Mapping[str, str]) -> None:
+        """Route each retired area (key) to the area that took its work (value)."""
+        self._moved = dict(moved)
 
     @property
     def version(self) -> str:
@@ -68,7 +91,8 @@ class TriageService:
 
     async def classify_many(self, texts: list[str]) -> list[TriageResult]:
         """Triage a list in one worker-thread call."""
-        return await asyncio.to_thread(self._triager.classify_many, texts)
+        results = await asyncio.to_thread(self._triager.classify_many, texts)
+        return [redirect(r, self._moved) for r in results]
 
     async def reload(self) -> bool:
         """Load the current model again if it changed; return whether it did."""
@@ -109,4 +133,4 @@ class TriageService:
                 continue
             for p, result in zip(live, results, strict=True):
                 if not p.future.done():
-                    p.future.set_result(result)
+                    p.future.set_result(redirect(result, self._moved))

@@ -16,6 +16,12 @@ from handlers import catalogue
 UNSUPPORTED = "unsupported"
 """``InboundMessage.extra`` key a channel sets for content it cannot pass on (a voice note,
 a sticker, a contact): e.g. ``extra={"unsupported": "voice"}``."""
+FILE_UNDER = "file_under"
+"""``InboundMessage.extra`` key of a channel whose every message is one new report, filed
+under the area code it holds (Open311 ``POST requests``): no keywords, follow-ups, flood
+hold or length check apply (that channel checks its own limits). ``LOCATION_TEXT`` holds
+the place in words, if the channel has one."""
+LOCATION_TEXT = "location_text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +152,8 @@ class Turn:
     longitude: float | None = None
     edited: bool = False
     unsupported: str | None = None
+    file_under: str | None = None  # an area code: file as a new report there (FILE_UNDER)
+    location_text: str | None = field(default=None, repr=False)
     resumed: bool = False  # handled before and interrupted: look for work already done
 
     @property
@@ -202,8 +210,9 @@ def message_payload(message: InboundMessage) -> str | None:
         data["language"] = message.language
     if message.edited:
         data["edited"] = True
-    if message.extra.get(UNSUPPORTED):
-        data[UNSUPPORTED] = message.extra[UNSUPPORTED]
+    for key in (UNSUPPORTED, FILE_UNDER, LOCATION_TEXT):
+        if message.extra.get(key):
+            data[key] = message.extra[key]
     return json.dumps(data, separators=(",", ":")) if data else None
 
 
@@ -220,6 +229,8 @@ def payload_fields(payload_json: str | None) -> dict[str, Any]:
         fields["latitude"], fields["longitude"] = float(location[0]), float(location[1])
     fields["edited"] = bool(data.get("edited"))
     fields["unsupported"] = data.get(UNSUPPORTED)
+    fields["file_under"] = data.get(FILE_UNDER)
+    fields["location_text"] = data.get(LOCATION_TEXT)
     fields["language"] = data.get("language")
     return fields
 

@@ -25,3 +25,16 @@ def triager():  # type: ignore[no-untyped-def]
     from nlp.triage import Triager
 
     return Triager.from_folder(BUNDLED_DIR)
+
+
+@pytest.fixture
+def service_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Settings for a whole service in ``tmp_path`` (database, models, keys); the same values
+    are in the environment, so CLI commands run in the test see the same data."""
+    from bot.settings import Settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    return Settings(_env_file=None)

@@ -10,8 +10,10 @@ import typer
 from bot.channels.telegram import cli as telegram_cli
 from bot.cli import (
     admin_commands,
+    area_commands,
     digest_commands,
     model_commands,
+    open311_commands,
     retrain_commands,
     serve_commands,
 )
@@ -30,7 +32,9 @@ model_commands.register(app)
 retrain_commands.register(app)
 serve_commands.register(app)
 admin_commands.register(app)
+area_commands.register(app)
 digest_commands.register(app)
+open311_commands.register(app)
 telegram_cli.register(app)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bot.storage.areas import ServiceArea, check_area_code
 from bot.storage.base import (
     DEFAULT_LEASE,
     UPDATABLE_FEEDBACK_FIELDS,
@@ -23,6 +24,7 @@ from bot.storage.base import (
     FeedbackStore,
 )
 from bot.storage.errors import ConflictError, NotFoundError, SchemaError, StorageError
+from bot.storage.open311_records import Open311Forward, Open311State, Open311Target
 from bot.storage.records import (
     ERASED_TEXT,
     ApiToken,
@@ -74,6 +76,9 @@ __all__ = [
     "InboundRecord",
     "InboundState",
     "NotFoundError",
+    "Open311Forward",
+    "Open311State",
+    "Open311Target",
     "OutboundRecord",
     "OutboundStatus",
     "SQLiteStore",
@@ -81,9 +86,11 @@ __all__ = [
     "SatisfactionAnswer",
     "SatisfactionCounts",
     "SchemaError",
+    "ServiceArea",
     "StaffRole",
     "StaffUser",
     "StorageError",
+    "check_area_code",
     "sqlite_path_from_url",
     "store_from_url",
 ]

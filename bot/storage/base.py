@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
+from bot.storage.areas import ServiceArea
+from bot.storage.open311_records import Open311Forward, Open311State, Open311Target
 from bot.storage.records import (
     ApiToken,
     Attachment,
@@ -566,5 +568,120 @@ class FeedbackStore(Protocol):
         response is the first status change or reply by staff (``staff:`` actors); time to
         resolution runs to the last change into ``resolved`` or ``closed`` of items that are
         resolved or closed now; ``target`` is the resolution target.
+        """
+        ...
+
+    # -- service areas -----------------------------------------------------------------
+
+    async def list_areas(self, include_retired: bool = False) -> list[ServiceArea]:
+        """Return the areas (active ones only unless ``include_retired``), by code."""
+        ...
+
+    async def get_area(self, code: str) -> ServiceArea | None:
+        """Return the area with this code (active or retired), or None."""
+        ...
+
+    async def ensure_areas(self, labels: Mapping[str, str], *, actor: str = "system"
+                           ) -> list[str]:
+        """Add each ``code -> label`` not yet known; return the codes added."""
+        ...
+
+    async def add_area(self, code: str, label: str, *, actor: str, description: str = "",
+                       group: str = "", keywords: Iterable[str] = ()) -> ServiceArea:
+        """Add a new area; an existing code (even retired) raises ``ConflictError``."""
+        ...
+
+    async def update_area(self, code: str, *, actor: str, **changes: Any) -> ServiceArea:
+        """Change an area's label, description, group, keywords or Open311 settings."""
+        ...
+
+    async def retire_area(self, code: str, move_to: str, *, actor: str) -> int:
+        """Retire ``code``, moving its reports and staff to ``move_to``; return reports moved."""
+        ...
+
+    # -- Open311 forwards (bot.open311) ------------------------------------------------
+
+    async def queue_open311_forwards(
+        self, targets: Iterable[Open311Target], *, created_before: datetime | None = None
+    ) -> int:
+        """Queue every eligible report of the targets' areas; return how many were new.
+
+        Eligible: in the area, open (new, acknowledged, in_progress), not erased, filed
+        before ``created_before``, never queued before; where the target requires
+        confirmation, also confirmed or set by a non-citizen (an ``area`` correction for
+        its current area) or moved past ``new``.
+        """
+        ...
+
+    async def claim_due_open311(
+        self, limit: int = 20, now: datetime | None = None, *, lease: timedelta = DEFAULT_LEASE
+    ) -> list[Open311Forward]:
+        """Atomically take up to ``limit`` due forwards, each leased for ``lease``.
+
+        Two claims never return the same row while its lease runs; a row left ``sending``
+        past its lease is taken again with ``uncertain`` set.
+        """
+        ...
+
+    async def mark_open311_sent(
+        self,
+        forward_id: int,
+        *,
+        external_id: str | None = None,
+        external_token: str | None = None,
+        token_check_at: datetime | None = None,
+        endpoint: str | None = None,
+    ) -> Open311Forward:
+        """Record the city's id (``sent``) or token (``token_pending``, due at
+        ``token_check_at``) for a forward, and the ``endpoint`` it went to if given."""
+        ...
+
+    async def mark_open311_failed(
+        self, forward_id: int, error: str, retry_at: datetime | None, *, uncertain: bool = False
+    ) -> Open311Forward:
+        """Record a failed attempt: due again at ``retry_at``, or ``failed_permanent``."""
+        ...
+
+    async def cancel_open311_forward(self, forward_id: int, reason: str) -> Open311Forward:
+        """Stop forwarding a report that left the area, closed or was erased before it went."""
+        ...
+
+    async def retry_open311_forward(self, feedback_id: int, *, actor: str) -> Open311Forward:
+        """Make a failed or cancelled forward due now (``ValueError`` if it is not)."""
+        ...
+
+    async def get_open311_forward(self, feedback_id: int) -> Open311Forward | None:
+        """Return the forward of this report, or None if it was never queued."""
+        ...
+
+    async def list_open311_forwards(
+        self,
+        *,
+        failed_only: bool = False,
+        states: Iterable[Open311State] | None = None,
+        area: str | None = None,
+        limit: int = 100,
+    ) -> list[Open311Forward]:
+        """Return forwards, most recently changed first; ``failed_only`` keeps refused,
+        given-up and still-retrying-after-an-error ones."""
+        ...
+
+    async def list_open311_to_sync(
+        self, *, synced_before: datetime, limit: int = 200
+    ) -> list[Open311Forward]:
+        """Return ``sent`` forwards not synced since ``synced_before``, least recent first."""
+        ...
+
+    async def record_open311_status(
+        self,
+        forward_id: int,
+        status: str | None,
+        notes: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> bool:
+        """Store the city's status and notes; return True only for the call that closed it.
+
+        ``status`` None (the city did not list it) only moves the sync time.
         """
         ...

@@ -232,9 +232,77 @@ _SATISFACTION = (
     "CREATE INDEX satisfaction_answered ON satisfaction (answered_at)",
 )
 
+_SERVICE_AREAS = (
+    # The taxonomy staff route to. Rows are added at start-up for every area the current
+    # model knows; admins add, relabel and retire them. A retired area keeps its row (old
+    # reports and audit entries name it) and says where its work went (``moved_to``).
+    # The Open311 columns configure forwarding of the area's reports to a city's
+    # GeoReport v2 endpoint; the API key is kept encrypted (Fernet, key from SECRET_KEY).
+    """
+    CREATE TABLE service_areas (
+        code                    TEXT PRIMARY KEY,
+        label                   TEXT NOT NULL,
+        description             TEXT NOT NULL DEFAULT '',
+        area_group              TEXT NOT NULL DEFAULT '',
+        keywords_json           TEXT NOT NULL DEFAULT '[]',
+        active                  INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        moved_to                TEXT REFERENCES service_areas (code),
+        requires_confirmation   INTEGER NOT NULL DEFAULT 0
+                                CHECK (requires_confirmation IN (0, 1)),
+        open311_endpoint        TEXT,
+        open311_service_code    TEXT,
+        open311_api_key_encrypted TEXT,
+        open311_jurisdiction_id TEXT,
+        created_at              TEXT NOT NULL,
+        updated_at              TEXT NOT NULL,
+        retired_at              TEXT
+    ) WITHOUT ROWID
+    """,
+)
+
+_OPEN311_FORWARDS = (
+    # One row per report forwarded (or to be forwarded) to a city's Open311 (GeoReport v2)
+    # endpoint. ``feedback_id`` is unique, so a report is never queued twice. While a worker
+    # holds a row, ``lease_until`` says until when; an expired lease makes it due again.
+    # ``uncertain`` is set when an attempt may have reached the city without our seeing
+    # the answer (a timeout, a crash), so the next attempt looks for it before posting.
+    """
+    CREATE TABLE open311_forwards (
+        id                    INTEGER PRIMARY KEY,
+        feedback_id           INTEGER NOT NULL UNIQUE REFERENCES feedback (id)
+                              ON DELETE CASCADE,
+        area                  TEXT NOT NULL,
+        endpoint              TEXT NOT NULL,
+        state                 TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+                              ('pending', 'sending', 'token_pending', 'sent', 'closed',
+                               'failed_permanent', 'cancelled')),
+        external_id           TEXT,
+        external_token        TEXT,
+        attempts              INTEGER NOT NULL DEFAULT 0,
+        uncertain             INTEGER NOT NULL DEFAULT 0 CHECK (uncertain IN (0, 1)),
+        next_attempt_at       TEXT NOT NULL,
+        lease_until           TEXT,
+        last_error            TEXT,
+        external_status       TEXT,
+        external_status_notes TEXT,
+        last_synced_at        TEXT,
+        sent_at               TEXT,
+        closed_at             TEXT,
+        created_at            TEXT NOT NULL,
+        updated_at            TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX open311_due ON open311_forwards (next_attempt_at) WHERE state IN "
+    "('pending', 'sending', 'token_pending')",
+    "CREATE INDEX open311_sync ON open311_forwards (last_synced_at) WHERE state = 'sent'",
+    "CREATE INDEX open311_state ON open311_forwards (state, updated_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "satisfaction answers", _SATISFACTION),
+    Migration(3, "service areas", _SERVICE_AREAS),
+    Migration(4, "open311 forwards", _OPEN311_FORWARDS),
 )
 """Every migration, oldest first; ``MIGRATIONS[-1].version`` is the current schema."""
 

@@ -8,39 +8,18 @@ without it.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.support.serve import ROOT, free_port, start_server
+from tests.support.browser import CHROMIUM, FLAGS, needs_chromium
+from tests.support.serve import ROOT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
-                                "(.ci/run installs Debian's chromium package)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/browser.db",
-           "MODEL_DIR": str(tmp_path / "models"), "DATA_DIR": str(tmp_path),
-           "SECRET_KEY": "b" * 40, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    proc = start_server(env, port)
-    try:
-        yield f"http://127.0.0.1:{port}", env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+pytestmark = needs_chromium
 
 
 def test_staff_reroute_and_resolve_in_a_browser(server: tuple[str, dict[str, str]],

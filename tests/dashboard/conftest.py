@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.settings import Settings
 from bot.storage import FeedbackItem, FeedbackStore, StaffRole
+from tests.support.browser import server  # noqa: F401 - a fixture for the browser tests
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -66,9 +66,18 @@ def test_split_holds_out_a_fixed_base_slice_and_recent_corrections() -> None:
 
 
 def test_gate_names_the_area_that_fell() -> None:
-    current = {"macro_f1": 0.8, "per_area": {"waste": {"f1": 0.9}, "roads": {"f1": 0.7}}}
+    current = {"macro_f1": 0.8, "per_area": {"waste": {"f1": 0.9, "support": 40},
+                                             "roads": {"f1": 0.7, "support": 40}}}
     worse = {"macro_f1": 0.8, "per_area": {"waste": {"f1": 0.6}, "roads": {"f1": 1.0}}}
     decision = decide(worse, current)
     assert not decision.promote and "'waste'" in decision.reason and "0.3000" in decision.reason
+    # on 5 held-out rows a 0.3 drop is one or two misses: not counted against the candidate
+    few = {"macro_f1": 0.8, "per_area": {"waste": {"f1": 0.9, "support": 5},
+                                         "roads": {"f1": 0.7, "support": 5}}}
+    assert decide(worse, few).promote
+    # ... but a candidate that loses the area on the trusted base slice is rejected
+    lost = {"macro_f1": 0.8, "per_area": {"waste": {"f1": 0.0}, "roads": {"f1": 0.7}}}
+    base = decide(worse, current, candidate_base=lost, current_base=few)
+    assert not base.promote and "on the base slice" in base.reason
     assert decide({"macro_f1": 0.797, "per_area": current["per_area"]}, current).promote
     assert not decide({"macro_f1": 0.79, "per_area": current["per_area"]}, current).promote

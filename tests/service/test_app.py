@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,12 +17,8 @@ PHONE = "+44 7700 900123"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
-    monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+def settings(service_settings: Settings) -> Settings:
+    return service_settings
 
 
 @pytest.fixture

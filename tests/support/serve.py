@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -33,3 +36,19 @@ def start_server(env: dict[str, str], port: int, timeout: float = 60) -> subproc
             time.sleep(0.2)
     proc.kill()
     raise AssertionError("server did not start")
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """Serve with a database, models and keys of its own under ``folder``; yield its base
+    URL and environment (for CLI commands on the same data)."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/service.db",
+           "MODEL_DIR": str(folder / "models"), "DATA_DIR": str(folder),
+           "SECRET_KEY": "t" * 40, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    proc = start_server(env, port)
+    try:
+        yield f"http://127.0.0.1:{port}", env
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

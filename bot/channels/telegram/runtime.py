@@ -27,6 +27,7 @@ from bot.channels.telegram.adapter import (
     message_of,
     to_inbound,
 )
+from bot.channels.telegram.admin import AdminDesk
 from bot.channels.telegram.citizens import CitizenDesk
 from bot.channels.telegram.links import StaffLinks
 from bot.channels.telegram.photos import keep_photo
@@ -91,6 +92,7 @@ class TelegramChannel:
         self._services = services
         self._citizens = CitizenDesk(services, self.sender)
         self._staff = StaffDesk(services, self.links, self.sender)
+        self._admin = AdminDesk(services, self.links, self.sender)
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -123,6 +125,7 @@ class TelegramChannel:
             await self.application.stop()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=DRAIN_SECONDS)
+        await self._admin.stop()
         await self.application.shutdown()
 
     async def accept(self, data: dict[str, Any]) -> bool:
@@ -166,6 +169,9 @@ class TelegramChannel:
         if command is not None:
             name, args = command
             if await self._staff.command(message, name, args):
+                return
+            if name == "/retrain":
+                await self._admin.retrain(message, args)
                 return
             if name == "/privacy" and is_private(message):
                 await self._citizens.deliver(str(message.chat.id), texts.PRIVACY)

@@ -113,9 +113,8 @@ class StaffDesk:
             return
         if press.action == keyboards.ROUTE:
             await query.answer()
-            choices = [(c, catalogue.area_label(c))
-                       for c in catalogue.AREA_LABELS[catalogue.DEFAULT_LANGUAGE]
-                       if c != item.area]
+            choices = [(a.code, a.label) for a in await services.store.list_areas()
+                       if a.code != item.area]
             await query.edit_message_reply_markup(
                 keyboards.area_choices(keyboards.STAFF, item.reference, choices))
             return

@@ -43,3 +43,12 @@ REOPENED = "↩️ REOPENED {reference} ({area}): the citizen says it is not fix
 TAKE, RESOLVE, REROUTE = "🙋 Take", "✅ Resolve", "↪️ Re-route"
 STAFF_DONE = "{action} by {name}."
 STAFF_FAILED = "Could not do that: {reason}"
+ADMIN_ONLY = "Only an admin linked with /iam can do this."
+RETRAIN_STARTED = ("Retraining started. I will post the result here; /retrain status shows "
+                   "progress.")
+RETRAIN_BUSY = "Not started: {reason}."
+RETRAIN_NEVER = "No retrain has run yet."
+RETRAIN_RUNNING = "Retraining (asked by {actor}): {step}"
+RETRAIN_DONE = ("Retrain {decision}: {version}. Held-out macro-F1 {candidate:.3f} vs current "
+                "{current:.3f}; {labels} staff labels used. {reason}")
+RETRAIN_FAILED = "Retrain failed: {reason}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from bot.web.dashboard import queue, report, results
+from bot.web.dashboard import admin_areas, admin_models, queue, report, results
 from bot.web.dashboard.common import HERE
 
 __all__ = ["router"]
@@ -17,6 +17,8 @@ router = APIRouter(include_in_schema=False)
 router.include_router(queue.router)
 router.include_router(report.router)
 router.include_router(results.router)
+router.include_router(admin_models.router)
+router.include_router(admin_areas.router)
 
 
 @router.get("/staff/static/dashboard.css")

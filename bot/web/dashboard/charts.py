@@ -50,3 +50,57 @@ def columns(points: Sequence[tuple[str, float]], title: str) -> Markup:
                      f'text-anchor="middle">{value:g}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped
+
+
+CELL = 24
+HEAT_LABEL_W = 150
+HEAT_TOP = 118
+
+
+def _shade(share: float, diagonal: bool) -> str:
+    """Blue for agreement on the diagonal, red for confusion off it; paler when rarer."""
+    r, g, b = (29, 53, 87) if diagonal else (192, 57, 43)
+    mix = 0.12 + 0.88 * share if share > 0 else 0.0
+    return "#" + "".join(f"{round(255 - (255 - c) * mix):02x}" for c in (r, g, b))
+
+
+def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]], title: str,
+            names: Sequence[str] | None = None) -> Markup:
+    """A confusion matrix: rows the true area, columns the predicted one.
+
+    A cell's colour is its share of the row (so small areas show as clearly as large
+    ones); its number is the count; hovering gives both in words. ``names`` are the
+    labels shown (default: the codes).
+    """
+    shown = list(names or labels)
+    n = len(labels)
+    width, height = HEAT_LABEL_W + n * CELL + 80, HEAT_TOP + n * CELL + 24  # room for labels
+    parts = [f'<svg class="chart heatmap" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>',
+             f'<text class="small" x="{HEAT_LABEL_W}" y="{height - 6}">'
+             "columns: predicted; rows: true area</text>"]
+    for j, name in enumerate(shown):
+        x = HEAT_LABEL_W + j * CELL + CELL / 2 + 4
+        parts.append(f'<text class="small" transform="translate({x:.0f},{HEAT_TOP - 4}) '
+                     f'rotate(-60)">{escape(name[:22])}</text>')
+    for i, (name, row) in enumerate(zip(shown, matrix, strict=True)):
+        y = HEAT_TOP + i * CELL
+        total = sum(int(v) for v in row)
+        parts.append(f'<text class="small" x="{HEAT_LABEL_W - 6}" y="{y + CELL / 2 + 4:.0f}" '
+                     f'text-anchor="end">{escape(name[:26])}</text>')
+        for j, raw in enumerate(row):
+            count = int(raw)
+            share = count / total if total else 0.0
+            x = HEAT_LABEL_W + j * CELL
+            tip = (f"true {shown[i]}, predicted {shown[j]}: {count} "
+                   f"({share:.0%} of {shown[i]})")
+            parts.append(f'<rect x="{x}" y="{y}" width="{CELL - 1}" height="{CELL - 1}" '
+                         f'style="fill:{_shade(share, i == j)}"><title>{escape(tip)}</title>'
+                         "</rect>")
+            if count:
+                ink = "#fff" if share > 0.5 else "#1b1b1b"
+                parts.append(f'<text class="small" x="{x + CELL / 2 - 0.5:.1f}" '
+                             f'y="{y + CELL / 2 + 3.5:.1f}" text-anchor="middle" '
+                             f'style="fill:{ink}">{count}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text above is escaped

@@ -18,6 +18,7 @@ from bot.web.dashboard.common import (
     KINDS,
     STATUSES,
     area_filter,
+    area_names,
     excerpt,
     redirect,
     render,
@@ -136,5 +137,6 @@ async def queue(request: Request) -> HTMLResponse:
         "user": user, "areas": areas, "area": area if area in areas else "", "rows": rows,
         "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
         "args": args, "statuses": STATUSES, "kinds": KINDS,
+        "area_labels": await area_names(store),
         "link": lambda **extra: "/staff?" + urlencode(kept | extra),
     })  # fmt: skip

@@ -11,7 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from bot.security import normalise_reference
 from bot.storage import FeedbackItem, StaffUser
-from bot.web.dashboard.common import KINDS, STATUSES, known_areas, redirect, render
+from bot.web.dashboard.common import (
+    KINDS,
+    STATUSES,
+    area_names,
+    known_areas,
+    redirect,
+    render,
+)
 from bot.web.dashboard.session import (
     Session,
     check_csrf,
@@ -47,6 +54,7 @@ async def report_page(request: Request, reference: str) -> HTMLResponse:
     svc = services(request)
     return render(request, session, "report.html", {
         "user": user, "item": item, "areas": await known_areas(svc.store),
+        "area_labels": await area_names(svc.store),
         "statuses": STATUSES, "kinds": KINDS,
         "attachments": await svc.store.list_attachments(item.id),
         "history": await svc.staff.history(item.reference, user),

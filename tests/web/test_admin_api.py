@@ -1,0 +1,154 @@
+"""The admin JSON API on the real app: models, promote/rollback, retrain, drift, areas."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.retraining import StatusFile, retrain_lock
+from bot.security import hash_token, new_token
+from bot.settings import Settings
+from bot.storage import FeedbackStore, StaffRole
+from tests.dashboard.test_admin_models import add_version, retrain_summary
+
+
+class Api:
+    def __init__(self, client: TestClient, model_dir: Path) -> None:
+        self.client = client
+        self.model_dir = model_dir
+        self.store: FeedbackStore = client.app.state.services.store  # type: ignore[attr-defined]
+        self.tokens: dict[str, str] = {}
+
+    def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        async def call() -> Any:
+            return await fn(*args, **kwargs)
+
+        return self.client.portal.call(call)  # type: ignore[union-attr]
+
+    def user(self, email: str, role: StaffRole) -> None:
+        user = self.run(self.store.create_user, email, role, ["roads"], None)
+        self.tokens[email] = new_token()
+        self.run(self.store.create_api_token, user.id, hash_token(self.tokens[email]))
+
+    def call(self, method: str, url: str, who: str = "boss@city.gov", **kw: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        return self.client.request(method, url, headers=headers, **kw)
+
+
+@pytest.fixture
+def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    with TestClient(create_app(Settings(_env_file=None))) as client:
+        world = Api(client, tmp_path / "models")
+        world.user("boss@city.gov", StaffRole.ADMIN)
+        world.user("clerk@city.gov", StaffRole.STAFF)
+        yield world
+
+
+ROUTES = [("GET", "/api/v1/admin/models", None), ("POST", "/api/v1/admin/retrain", None),
+          ("GET", "/api/v1/admin/retrain", None), ("GET", "/api/v1/admin/drift", None),
+          ("POST", "/api/v1/admin/models/rollback", None),
+          ("POST", "/api/v1/admin/models/x/promote", None), ("GET", "/api/v1/areas", None),
+          ("POST", "/api/v1/areas", {"code": "snow", "label": "Snow"}),
+          ("PATCH", "/api/v1/areas/roads", {"label": "Highways"}),
+          ("POST", "/api/v1/areas/roads/retire", {"move_to": "waste"})]
+
+
+def test_admins_only(api: Api) -> None:
+    for method, url, body in ROUTES:
+        assert api.client.request(method, url, json=body).status_code == 401, url
+        response = api.call(method, url, "clerk@city.gov", json=body)
+        assert response.status_code == 403, url
+    assert api.run(api.store.get_area, "roads").label != "Highways"
+    assert StatusFile(api.model_dir).read() is None
+    schema = api.client.get("/openapi.json").json()["paths"]
+    assert {"/api/v1/admin/models", "/api/v1/areas/{code}/retire"} <= set(schema)
+
+
+def test_models_promote_and_rollback(api: Api) -> None:
+    add_version(api.model_dir, "2030-next", retrain_summary())
+    body = api.call("GET", "/api/v1/admin/models").json()
+    bundled = body["current"]
+    assert body["serving"] == bundled and body["retrain"]["running"] is False
+    versions = {v["version"]: v for v in body["versions"]}
+    assert versions["2030-next"]["status"] == "candidate"
+    assert versions["2030-next"]["retrain"]["candidate"]["macro_f1"] == 0.8123
+    matrix = versions[bundled]["confusion_matrix"]
+    assert len(matrix["matrix"]) == len(matrix["labels"]) == 13
+    assert versions[bundled]["metrics"]["macro_f1"] > 0.5
+    promoted = api.call("POST", "/api/v1/admin/models/2030-next/promote")
+    assert promoted.status_code == 200 and promoted.json()["current"] == "2030-next"
+    assert api.call("GET", "/healthz").json()["model_version"] == "2030-next"
+    assert api.call("POST", "/api/v1/admin/models/nope/promote").status_code == 404
+    back = api.call("POST", "/api/v1/admin/models/rollback")
+    assert back.status_code == 200 and back.json()["current"] == bundled
+    assert api.call("POST", "/api/v1/admin/models/rollback").status_code == 409
+    audit = api.run(api.store.list_audit, "model")
+    assert [(e.action, e.actor) for e in audit] == [("promote", "staff:boss@city.gov"),
+                                                    ("rollback", "staff:boss@city.gov")]
+
+
+def test_retrain_start_status_and_conflict(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert api.call("GET", "/api/v1/admin/retrain").json() == {
+        "available": True, "running": False, "status": None}
+    with retrain_lock(api.model_dir):  # another process is retraining
+        busy = api.call("POST", "/api/v1/admin/retrain")
+        assert busy.status_code == 409 and "already running" in busy.json()["detail"]
+    monkeypatch.setattr("bot.retraining.sys.executable", shutil.which("true"))
+    started = api.call("POST", "/api/v1/admin/retrain")
+    assert started.status_code == 202, started.text
+    state = started.json()
+    assert state["running"] and state["status"]["actor"] == "staff:boss@city.gov"
+    assert api.call("POST", "/api/v1/admin/retrain").status_code == 409
+    files = StatusFile(api.model_dir)
+    status = files.read()
+    assert status is not None
+    files.step(status, "scoring")
+    files.finish(status, state="promoted", reason="promoted: better", version="v2",
+                 candidate=0.8, current=0.7, labels_from_staff=3)
+    done = api.call("GET", "/api/v1/admin/retrain").json()
+    assert not done["running"] and done["status"]["steps"] == ["scoring"]
+    assert done["status"]["state"] == "promoted" and done["status"]["candidate_macro_f1"] == 0.8
+
+
+def test_areas_crud(api: Api) -> None:
+    listed = {a["code"]: a for a in api.call("GET", "/api/v1/areas").json()}
+    assert listed["street_lighting"]["trained_examples"] == 820
+    assert listed["street_lighting"]["warning"] == ""
+    created = api.call("POST", "/api/v1/areas", json={
+        "code": "snow_clearing", "label": "Snow clearing", "keywords": ["snow", "ice"]})
+    assert created.status_code == 201 and created.json()["active"] is True
+    assert api.call("POST", "/api/v1/areas", json={"code": "snow_clearing", "label": "x"}
+                    ).status_code == 409
+    assert api.call("POST", "/api/v1/areas", json={"code": "Bad!", "label": "x"}
+                    ).status_code == 422
+    new = {a["code"]: a for a in api.call("GET", "/api/v1/areas").json()}["snow_clearing"]
+    assert new["predicted_by_model"] is False and "does not know this area" in new["warning"]
+    changed = api.call("PATCH", "/api/v1/areas/snow_clearing",
+                       json={"label": "Snow & ice", "group": "Streets"})
+    assert changed.json()["label"] == "Snow & ice" and changed.json()["group"] == "Streets"
+    assert api.call("PATCH", "/api/v1/areas/nowhere", json={"label": "x"}).status_code == 404
+    assert api.call("PATCH", "/api/v1/areas/roads", json={}).status_code == 422
+    retired = api.call("POST", "/api/v1/areas/snow_clearing/retire", json={"move_to": "roads"})
+    assert retired.json() == {"code": "snow_clearing", "moved_to": "roads", "reports_moved": 0}
+    again = api.call("POST", "/api/v1/areas/waste/retire", json={"move_to": "snow_clearing"})
+    assert again.status_code == 409 and "is retired" in again.json()["detail"]
+    assert api.call("POST", "/api/v1/areas/waste/retire", json={"move_to": "waste"}
+                    ).status_code == 400
+    audit = api.run(api.store.list_audit, "service_area", "snow_clearing")
+    assert [e.action for e in audit] == ["create", "update", "retire"]
+    assert {e.actor for e in audit} == {"staff:boss@city.gov"}
+
+
+def test_drift(api: Api) -> None:
+    body = api.call("GET", "/api/v1/admin/drift").json()
+    assert body["labelled"] == 0 and body["areas"] == [] and body["confusions"] == []

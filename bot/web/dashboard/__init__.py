@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from bot.web.dashboard import admin_areas, admin_models, queue, report, results
+from bot.web.dashboard import admin_areas, admin_models, admin_open311, queue, report, results
 from bot.web.dashboard.common import HERE
 
 __all__ = ["router"]
@@ -19,6 +19,7 @@ router.include_router(report.router)
 router.include_router(results.router)
 router.include_router(admin_models.router)
 router.include_router(admin_areas.router)
+router.include_router(admin_open311.router)
 
 
 @router.get("/staff/static/dashboard.css")

@@ -150,6 +150,14 @@ class ReportDesk:
                 urgent_score=0.0, needs_review=True, model_version="",
             )  # fmt: skip
 
+    async def _redact(self, text: str) -> str:
+        """Redact ``text`` (names too with a trained NER); patterns alone if that fails."""
+        try:
+            return await self._triage.redact(text)
+        except Exception as exc:  # the report is still filed, never with a raw number
+            logger.error("name redaction failed (%s); patterns only", type(exc).__name__)
+            return redact(text)
+
     # -- actions ------------------------------------------------------------------------
 
     async def _file(self, turn: Turn, result: TriageResult, area: str | None = None) -> Reply:
@@ -157,9 +165,10 @@ class ReportDesk:
         chosen = area or result.area
         confidence = (result.area_confidence if chosen == result.area
                       else dict(result.top_areas).get(chosen, 0.0))
+        redacted = await self._redact(turn.text)
         item = await self._store.create_feedback(
             channel=turn.inbound.channel, original_text=turn.text,
-            redacted_text=redact(turn.text), area=chosen, area_confidence=confidence,
+            redacted_text=redacted, area=chosen, area_confidence=confidence,
             kind=result.kind, innovation=result.innovation, urgent=result.urgent,
             # A chosen area needs a person only when triage reads the words otherwise.
             needs_review=chosen != result.area if area else result.needs_review,
@@ -190,8 +199,8 @@ class ReportDesk:
     async def _complete(self, turn: Turn, item: FeedbackItem) -> Reply:
         """Give a photo-only report its words, and route it by them."""
         result = await self._classify(turn.text)
-        await self._store.append_text(item.reference, turn.text, redact(turn.text),
-                                      actor=turn.actor)
+        redacted = await self._redact(turn.text)
+        await self._store.append_text(item.reference, turn.text, redacted, actor=turn.actor)
         item = await self._store.update_feedback(item.reference, turn.actor, {
             "area": result.area, "kind": result.kind, "urgent": result.urgent,
             "needs_review": result.needs_review,
@@ -206,7 +215,8 @@ class ReportDesk:
         text = turn.text.strip()
         repeated = turn.resumed and item.original_text.endswith(turn.text)
         if text and not repeated:
-            item = await self._store.append_text(item.reference, turn.text, redact(turn.text),
+            redacted = await self._redact(turn.text)
+            item = await self._store.append_text(item.reference, turn.text, redacted,
                                                  actor=turn.actor)
         await self._add_media(turn, item)
         if turn.has_location:

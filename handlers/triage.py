@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from nlp.redact import redact
 from nlp.result import TriageResult
 from nlp.triage import Triager
 
@@ -93,6 +94,14 @@ class TriageService:
         """Triage a list in one worker-thread call."""
         results = await asyncio.to_thread(self._triager.classify_many, texts)
         return [redirect(r, self._moved) for r in results]
+
+    async def redact(self, text: str) -> str:
+        """``text`` with personal data replaced; names too when the model's spaCy pipeline
+        has a trained NER (an operator's ``SPACY_PIPELINE``), run in a worker thread."""
+        preparer = self._triager.preparer
+        if not preparer.has_ner:
+            return redact(text)  # patterns only: microseconds, no thread hop needed
+        return await asyncio.to_thread(redact, text, preparer.person_spans)
 
     async def reload(self) -> bool:
         """Load the current model again if it changed; return whether it did."""

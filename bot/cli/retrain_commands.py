@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from bot.cli.common import console, err_console, registry, settings, training_progress
 from bot.retraining import RetrainStatus, StatusFile, retrain_lock
+from nlp.errors import ModelError
 
 if TYPE_CHECKING:
     from bot.storage import Correction
     from nlp.table import LabelledTable
 
+T = TypeVar("T")
+DB_PATIENCE_SECONDS = 120.0
 HOLDOUT_KEY = "held_out_slice_excluded"  # metadata: trained without nlp.retrain's slice
 DEFAULT_BASE_TABLE = Path(__file__).resolve().parents[2] / "models" / "training" / \
     "default_table.csv"
@@ -41,6 +45,25 @@ def register(app: typer.Typer) -> None:
 class _Labels:
     corrections: list[Correction]
     moved: dict[str, str]  # retired area -> the area that took its work
+
+
+def _patiently(work: Callable[[], Coroutine[Any, Any, T]], what: str) -> T:
+    """Run a short store operation, retrying while the service keeps the database busy.
+
+    SQLite's busy wait is not fair: under a burst of citizen messages the service's own
+    connection can hold the write lock for longer than the 5 s busy timeout in total.
+    """
+    from bot.storage import StorageError
+
+    deadline = time.monotonic() + DB_PATIENCE_SECONDS
+    while True:
+        try:
+            return asyncio.run(work())
+        except StorageError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            err_console.print(f"database busy while {what}; trying again")
+            time.sleep(1.0)
 
 
 async def _labels(database_url: str) -> _Labels:
@@ -111,11 +134,14 @@ def _run(database_url: str, base_table: Path, area_margin: float, tolerance: flo
     reg = registry(config)
     step("reading the base table and staff labels")
     base = read_table(base_table, ("text",), "area")
-    labels = asyncio.run(_labels(database_url))
+    labels = _patiently(lambda: _labels(database_url), "reading staff labels")
     _relabel(base, labels.moved)
     current_version = reg.current_version()
     current = Triager.from_folder(reg.resolve(current_version), pipeline)
     rows = correction_rows(labels.corrections, datetime.now(UTC))
+    if not rows:
+        raise ModelError("no staff labels to learn from yet: confirm or correct the area or "
+                         "kind of some reports first")
     data = split(base, rows, lambda texts: [r.area for r in current.classify_many(texts)])
     _relabel(data.train, labels.moved)
     _relabel(data.held_out, labels.moved)
@@ -177,7 +203,7 @@ def _run(database_url: str, base_table: Path, area_margin: float, tolerance: flo
                       f"{data.labels_from_staff} rows from staff corrections.")
     reg.register(bundle, card, status="current" if decision.promote else "rejected",
                  reason=decision.reason)
-    asyncio.run(_audit(database_url, actor, summary, version))
+    _patiently(lambda: _audit(database_url, actor, summary, version), "writing the audit log")
     status_file.finish(status, state="promoted" if decision.promote else "rejected",
                        reason=decision.reason, version=version, candidate=ours["macro_f1"],
                        current=theirs["macro_f1"], labels_from_staff=data.labels_from_staff)

@@ -15,7 +15,7 @@ from bot.retraining import retrain_lock
 from bot.settings import Settings
 from bot.storage import store_from_url
 from nlp.errors import ModelError
-from tests.support.tables import small_base_table
+from tests.support.tables import seed_staff_labels, small_base_table
 
 
 @pytest.fixture
@@ -47,6 +47,7 @@ async def test_burst_during_retrain_loses_nothing(settings: Settings) -> None:
                 assert response.status_code == 200, response.text
                 replies[message_id] = response.json()
 
+            seeded = await seed_staff_labels(services.store)
             await services.retrain.start("staff:admin@city.gov")
             with pytest.raises(ModelError, match="already running"):
                 await services.retrain.start("staff:other@city.gov")
@@ -65,7 +66,7 @@ async def test_burst_during_retrain_loses_nothing(settings: Settings) -> None:
     references = {str(r["reference"]) for r in replies.values()}
     assert len(references) == i and all(ref.startswith("CV-") for ref in references)
     async with store_from_url(settings.database_url) as store:
-        assert await store.count_feedback() == i
+        assert await store.count_feedback() == i + seeded
         audit = await store.list_audit(entity="model", entity_id=status.version)
     assert audit and audit[0].actor == "staff:admin@city.gov"
     print(f"\n{i} messages during the retrain, none lost; slowest reply {slowest:.2f} s")

@@ -15,6 +15,7 @@ import pytest
 
 from bot.cli import main
 from bot.cli.retrain_commands import DEFAULT_BASE_TABLE, HOLDOUT_KEY, retrain_lock
+from bot.retraining import StatusFile
 from bot.storage import CorrectionField, store_from_url
 from models.artifact import ModelBundle
 from models.registry import BUNDLED_DIR, ModelRegistry
@@ -137,3 +138,15 @@ def test_a_second_retrain_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtu
     with retrain_lock(tmp_path / "models"):
         assert main(["retrain"]) == 1
     assert "a retrain is already running" in capsys.readouterr().err
+
+
+def test_nothing_to_learn_without_staff_labels(data: dict[str, Any], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    _weak_current(tmp_path, data["weak"])
+    assert main(["retrain", "--base-table", str(data["base"])]) == 1
+    assert "no staff labels to learn from yet" in capsys.readouterr().err
+    status = StatusFile(tmp_path / "models").read()
+    assert status is not None and status.state == "failed"
+    assert status.reason is not None and "no staff labels" in status.reason
+    assert [v["version"] for v in _versions(capsys)] == [
+        json.loads((BUNDLED_DIR / "metadata.json").read_text())["version"], "weak-current"]

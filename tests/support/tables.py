@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.cli.retrain_commands import DEFAULT_BASE_TABLE
+from bot.storage import CorrectionField, FeedbackStore
 
 
 def small_base_table(path: Path, per_area: int = 40) -> Path:
@@ -24,3 +25,24 @@ def small_base_table(path: Path, per_area: int = 40) -> Path:
         writer.writeheader()
         writer.writerows(keep)
     return path
+
+
+STAFF_LABELS = [
+    ("The street light outside number 4 has been flickering for days", "street_lighting"),
+    ("Bins on Mill Lane were not emptied this week", "waste"),
+    ("Deep pothole at the junction of Oak Road and High Street", "roads"),
+    ("Water leaking from a pipe under the pavement on Park Avenue", "water_drainage"),
+    ("The swings in the park playground are broken", "parks_trees"),
+    ("Bus 42 never comes on time in the mornings", "public_transport"),
+]
+
+
+async def seed_staff_labels(store: FeedbackStore) -> int:
+    """File a few reports and give each a staff area label; return how many."""
+    for text, area in STAFF_LABELS:
+        item = await store.create_feedback(channel="web", original_text=text,
+                                           redacted_text=text, area="other",
+                                           area_confidence=0.3, kind="complaint")
+        await store.add_correction(item.id, CorrectionField.AREA, area, "other",
+                                   "staff:lead@city.gov")
+    return len(STAFF_LABELS)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.cli import main as cli
-from tests.support.tables import small_base_table
+from tests.support.tables import seed_staff_labels, small_base_table
 from tests.telegram import updates
 from tests.telegram.conftest import Harness, make_settings
 from tests.telegram.fake_api import FakeBotApi
@@ -48,6 +48,7 @@ def test_only_admins_retrain_and_hear_the_result(tg: Harness,
                                    from_id=ADMIN)) == 200
     assert tg.api.wait("sendMessage", 3, chat_id=GROUP)[2]["text"] == "No retrain has run yet."
 
+    seeded = tg.run(lambda: seed_staff_labels(tg.services.store))
     assert tg.post(updates.message(GROUP, text="/retrain", group=True, from_id=ADMIN)) == 200
     assert "Retraining started" in tg.api.wait("sendMessage", 4, chat_id=GROUP)[3]["text"]
     assert tg.post(updates.message(GROUP, text="/retrain", group=True, from_id=ADMIN)) == 200
@@ -56,4 +57,4 @@ def test_only_admins_retrain_and_hear_the_result(tg: Harness,
     done = tg.api.wait("sendMessage", 6, chat_id=GROUP, timeout=240)[5]["text"]
     assert done.startswith(("Retrain PROMOTED", "Retrain REJECTED")), done
     assert "staff labels used" in done
-    assert tg.run(lambda: tg.services.store.count_feedback()) == 0  # commands are not filed
+    assert tg.run(lambda: tg.services.store.count_feedback()) == seeded  # commands: none

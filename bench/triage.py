@@ -83,7 +83,8 @@ def main() -> int:
     n = sum(block.count("\n") for block in classify_json_stream(BUNDLED_DIR, iter(batch),
                                                                  workers=2))
     cold_rate = n / (time.perf_counter() - start)
-    with TriagePool(BUNDLED_DIR, workers=2) as pool:
+    # warmed like the single process above: the same 2,000 texts, once per worker
+    with TriagePool(BUNDLED_DIR, workers=2, warm=texts[:2000]) as pool:
         pool.warm_up()
         start = time.perf_counter()
         n = sum(block.count("\n") for block in pool.classify_json(batch))

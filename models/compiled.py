@@ -14,21 +14,19 @@ head's probabilities with ``predict_proba``.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mmh3
 import numpy as np
 import scipy.sparse as sp
+
+from models.hashing import char_wb_counts, word_counts
 
 SPEC_FILE = "inference.json"
 ARRAYS_FILE = "inference.npz"
 FORMAT = 1
-_WHITE_SPACES = re.compile(r"\s\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,49 +60,6 @@ class Head:
     calibration: np.ndarray | None  # classes x 2 (a, b) of sigmoid calibrators
 
 
-def _word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
-    if high == 1:
-        return tokens
-    out = list(tokens) if low == 1 else []
-    n_tokens = len(tokens)
-    for n in range(max(low, 2), min(high + 1, n_tokens + 1)):
-        if n == 2:
-            out += [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-        elif n == 3:
-            out += [f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:],
-                                                       strict=False)]
-        else:
-            out += [" ".join(tokens[i:i + n]) for i in range(n_tokens - n + 1)]
-    return out
-
-
-def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
-    text = _WHITE_SPACES.sub(" ", text)
-    grams: list[str] = []
-    if low == high:  # one length (the default heads): a slice per position
-        n = low
-        for word in text.split():
-            word = f" {word} "
-            if len(word) <= n:
-                grams.append(word)
-            else:
-                grams += [word[i:i + n] for i in range(len(word) - n + 1)]
-        return grams
-    append = grams.append
-    for word in text.split():
-        word = f" {word} "
-        length = len(word)
-        for n in range(low, high + 1):
-            offset = 0
-            append(word[offset:offset + n])
-            while offset + n < length:
-                offset += 1
-                append(word[offset:offset + n])
-            if offset == 0:
-                break
-    return grams
-
-
 class Featurizer:
     """Hash each distinct feature block once per batch of two-column rows."""
 
@@ -119,24 +74,16 @@ class Featurizer:
         if cached is not None:
             return cached
         low, high = block.ngram_range
-        pattern = re.compile(block.token_pattern)
-        grams: list[str] = []
-        indptr = [0]
-        for row in self.rows:
-            text = row[block.column]
-            if block.lowercase:
-                text = text.lower()
-            if block.analyzer == "char_wb":
-                grams.extend(_char_wb_ngrams(text, low, high))
-            else:
-                grams.extend(_word_ngrams(pattern.findall(text), low, high))
-            indptr.append(len(grams))
-        hash_ = mmh3.hash
-        hashes = np.array([hash_(g, 0, True) for g in grams], dtype=np.int64)
-        # int64 abs also gives scikit-learn's index for -2**31: 2**31 % n == (2**31 - n) % n
-        indices = (np.abs(hashes) % block.n_features).astype(np.int32)
-        data = np.ones(len(indices), dtype=np.float32)
-        matrix = sp.csr_matrix((data, indices, np.asarray(indptr, dtype=np.int64)),
+        texts = [row[block.column] for row in self.rows]
+        if block.lowercase:
+            texts = [t.lower() for t in texts]
+        if block.analyzer == "char_wb":
+            rows, cols = char_wb_counts(texts, key, low, high, block.n_features)
+        else:
+            rows, cols = word_counts(texts, key, block.token_pattern, low, high,
+                                     block.n_features)
+        data = np.ones(len(cols), dtype=np.float32)
+        matrix = sp.csr_matrix((data, (rows, cols.astype(np.int32))),
                                shape=(len(self.rows), block.n_features))
         matrix.sum_duplicates()
         self._hashed[key] = matrix

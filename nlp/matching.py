@@ -31,6 +31,7 @@ class RuleBook:
         self._attr = "LEMMA" if use_lemmas else "LOWER"
         self._matcher = PhraseMatcher(nlp.vocab, attr=self._attr)
         self._strings = nlp.vocab.strings
+        self._keys: dict[int, tuple[str, str, int, str]] = {}  # match id -> decoded key
         self._rules: dict[str, dict[str, list[Rule]]] = {
             name: dict(rules) for name, rules in rule_sets.items()
         }
@@ -66,11 +67,15 @@ class RuleBook:
         and both halves of a ``Near`` pair must share one).
         """
         found: dict[tuple[str, str, int, str], list[Span]] = defaultdict(list)
+        keys = self._keys
         for match_id, start, end in self._matcher(doc):
-            set_name, rule, alt_text, role = self._strings[match_id].split("\x1f")
-            if role == "^" and start > 0 and sentence_ids[start - 1] == sentence_ids[start]:
+            key = keys.get(match_id)
+            if key is None:
+                set_name, rule, alt_text, role = self._strings[match_id].split("\x1f")
+                key = keys[match_id] = (set_name, rule, int(alt_text), role)
+            if key[3] == "^" and start > 0 and sentence_ids[start - 1] == sentence_ids[start]:
                 continue
-            found[(set_name, rule, int(alt_text), role)].append((start, end))
+            found[key].append((start, end))
         result: dict[str, dict[str, list[Span]]] = defaultdict(dict)
         for (set_name, rule, alt, role), spans in found.items():
             if role in "p^":

@@ -18,8 +18,9 @@ from nlp.lexicon import abbreviations
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _REPEAT_LETTER = re.compile(r"([^\W\d_])\1{2,}")
+_REPEAT_ASCII_LETTER = re.compile(r"([a-z])\1{2,}")  # the same on lower-case ASCII, faster
 _REPEAT_PUNCT = re.compile(r"([!?.,])\1+")
-_SPACE = re.compile(r"\s+")
+_DOUBLE_PUNCT = ("!!", "??", "..", ",,")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?|\S", re.UNICODE)
 _SMART = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "..."})
 
@@ -56,13 +57,15 @@ def normalise(text: str, lang: str = "en", expand: bool = True) -> str:
     if "@" in text:
         text = _EMAIL.sub(" emailtoken ", text)
     text = text.lower()
-    text = _REPEAT_LETTER.sub(r"\1\1", text)
-    text = _REPEAT_PUNCT.sub(r"\1", text)
+    repeat = _REPEAT_ASCII_LETTER if text.isascii() else _REPEAT_LETTER
+    text = repeat.sub(r"\1\1", text)
+    if any(pair in text for pair in _DOUBLE_PUNCT):
+        text = _REPEAT_PUNCT.sub(r"\1", text)
     compiled = _abbreviation_pattern(lang) if expand else None
     if compiled is not None:
         pattern, table = compiled
         text = pattern.sub(lambda m: table[m.group(1)], text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is the same as re's \s
 
 
 def words(text: str) -> list[str]:

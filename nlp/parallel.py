@@ -23,9 +23,11 @@ POOL_MIN = 4000
 _worker: Triager | None = None
 
 
-def _init(folder: str, pipeline: str | None) -> None:
+def _init(folder: str, pipeline: str | None, warm: tuple[str, ...] = ()) -> None:
     global _worker
     _worker = Triager.from_folder(folder, pipeline)
+    if warm:  # fill the tokenizer's and the feature hashing's caches before real work
+        _worker.classify_many(list(warm))
 
 
 def _classify(texts: list[str]) -> list[TriageResult]:
@@ -50,9 +52,10 @@ class TriagePool:
     """Worker processes that each hold the model of ``folder``."""
 
     def __init__(self, folder: str | Path, workers: int = 2,
-                 pipeline: str | None = None) -> None:
+                 pipeline: str | None = None, warm: Iterable[str] = ()) -> None:
+        """``warm``: texts each worker classifies once when it starts (to fill caches)."""
         self._pool = ProcessPoolExecutor(workers, initializer=_init,
-                                         initargs=(str(folder), pipeline))
+                                         initargs=(str(folder), pipeline, tuple(warm)))
         self.workers = workers
 
     def __enter__(self) -> TriagePool:

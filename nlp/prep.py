@@ -78,19 +78,22 @@ class _LemmaTable:
         self._cache: dict[int, int] = {}
 
     def lemma_ids(self, orths: list[int]) -> list[int]:
-        cache = self._cache
-        out = []
-        for orth in orths:
-            lemma = cache.get(orth)
-            if lemma is None:
-                expanded = self._shorthand.get(orth)
-                if expanded is not None:  # "r" -> "are" -> lemma "be"
-                    text = self._table.get(expanded) or expanded
-                else:
-                    text = self._table.get(orth) or self._strings[orth]
-                lemma = cache[orth] = self._strings.add(text)
-            out.append(lemma)
+        get = self._cache.get
+        out = [get(orth, -1) for orth in orths]  # nearly every word is cached
+        if -1 in out:
+            for i, lemma in enumerate(out):
+                if lemma == -1:
+                    out[i] = self._lemma_of(orths[i])
         return out
+
+    def _lemma_of(self, orth: int) -> int:
+        expanded = self._shorthand.get(orth)
+        if expanded is not None:  # "r" -> "are" -> lemma "be"
+            text = self._table.get(expanded) or expanded
+        else:
+            text = self._table.get(orth) or self._strings[orth]
+        lemma = self._cache[orth] = self._strings.add(text)
+        return lemma
 
 
 @lru_cache(maxsize=8)
@@ -119,7 +122,7 @@ class Preparer:
         self.lang = lang
         self.nlp, self._lemmas = _build_nlp(lang, pipeline)
         self._form_words = form_words(lang)
-        self._views_cache: dict[tuple[int, int], tuple[str, str | None]] = {}
+        self._views_cache: dict[int, tuple[str, str | None]] = {}
         strings = self.nlp.vocab.strings
         self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
         self._rules = RuleBook(
@@ -178,26 +181,30 @@ class Preparer:
         cache = self._views_cache
         if len(cache) > 500_000:  # new words (typos) never stop coming: stay bounded
             cache.clear()
+        # locals, and an int key rather than a tuple: this loop runs once per token
+        get, ends = cache.get, self._sentence_ends
+        add_content, add_form, add_sentence = content.append, form.append, sentence_ids.append
         for word_hash, orth, is_punct, like_num in attrs.tolist():
             if starts_sentence:
-                form.append("F_BOS")
+                add_form("F_BOS")
                 sentence += 1
-            sentence_ids.append(sentence)
-            starts_sentence = orth in self._sentence_ends
+            add_sentence(sentence)
+            starts_sentence = orth in ends
             if like_num:
-                content.append("NUM")
-                form.append("F_NUM")
+                add_content("NUM")
+                add_form("F_NUM")
                 continue
-            entry = cache.get((word_hash, is_punct))
+            key = word_hash * 2 + is_punct
+            entry = get(key)
             if entry is None:
-                entry = cache[(word_hash, is_punct)] = self._token_views(word_hash, is_punct)
+                entry = cache[key] = self._token_views(word_hash, is_punct)
             word, form_token = entry
             if word:
-                content.append(word)
+                add_content(word)
             if form_token:
-                form.append(form_token)
+                add_form(form_token)
             elif form_token is not None and form[-1] != _MASK:
-                form.append(_MASK)
+                add_form(_MASK)
         matched = self._rules.match(doc, sentence_ids)
         cues = frozenset(matched.get("cue", {}))
         urgent = self._urgent(sentence_ids, matched)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -30,8 +30,17 @@ class TriageResult:
 
     def to_json(self) -> dict[str, Any]:
         """Return the public JSON shape (INTERFACES.md ``classify`` output plus extras)."""
-        data = asdict(self)
-        data["top_areas"] = [[a, round(p, 4)] for a, p in self.top_areas]
-        for key in ("area_confidence", "kind_confidence", "innovation", "urgent_score"):
-            data[key] = round(float(data[key]), 4)
-        return data
+        # built by hand: dataclasses.asdict deep-copies and costs more than the JSON itself
+        return {
+            "area": self.area,
+            "area_confidence": round(float(self.area_confidence), 4),
+            "top_areas": [[a, round(float(p), 4)] for a, p in self.top_areas],
+            "kind": self.kind,
+            "kind_confidence": round(float(self.kind_confidence), 4),
+            "innovation": round(float(self.innovation), 4),
+            "urgent": bool(self.urgent),
+            "urgent_score": round(float(self.urgent_score), 4),
+            "needs_review": bool(self.needs_review),
+            "model_version": self.model_version,
+            "urgent_reasons": list(self.urgent_reasons),
+        }

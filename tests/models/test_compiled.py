@@ -57,7 +57,8 @@ def test_every_ngram_setting_hashes_like_sklearn(analyzer: str, ngrams: tuple[in
 
     from models.compiled import Block
 
-    texts = ["a", "", "hi there  you", "Straße kaputt café", "one two three four five"]
+    texts = ["a", "", "hi there  you", "Straße kaputt café", "one two three four five",
+             "tab\there\n\nnew  line", "no\u00a0break\u2003em space\x1cfile sep", "  edge  "]
     options = {"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}
     hasher = HashingVectorizer(n_features=2**10, alternate_sign=False, norm=None,
                                analyzer=analyzer, ngram_range=ngrams, **options)
@@ -66,3 +67,40 @@ def test_every_ngram_setting_hashes_like_sklearn(analyzer: str, ngrams: tuple[in
                   norm=None, idf=None)
     counts = Featurizer([(t, "") for t in texts]).counts(block)
     assert (counts != hasher.transform(texts)).nnz == 0
+
+
+def _random_texts(seed: int, count: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    words = ["gas", "leak", "the", "bin", "Straße", "ñandú", "a", "x1", "pothole", "on",
+             "elm", "rd", "!", "NUM", "F_the", "café", "ok", "no", "2024"]
+    spaces = [" ", "  ", "\t", "\n", "\u00a0"]
+    return ["".join(rng.choice(words) + rng.choice(spaces) for _ in range(rng.randrange(0, 40)))
+            for _ in range(count)]
+
+
+@pytest.mark.parametrize(("analyzer", "ngrams"), [
+    ("word", (1, 2)), ("word", (1, 3)), ("word", (2, 4)), ("char_wb", (4, 4)),
+    ("char_wb", (2, 5))])
+def test_cached_hashing_matches_sklearn_across_batches_and_resets(
+        analyzer: str, ngrams: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from models import hashing
+    from models.compiled import Block
+
+    options = {"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}
+    hasher = HashingVectorizer(n_features=2**12, alternate_sign=False, norm=None,
+                               analyzer=analyzer, ngram_range=ngrams, **options)
+    block = Block(column=1, analyzer=analyzer, ngram_range=ngrams, n_features=2**12,
+                  token_pattern=r"(?u)\b\w+\b", lowercase=True, sublinear_tf=False,
+                  norm=None, idf=None)
+    # small chunks and cache bounds, so chunking and starting again are exercised too
+    monkeypatch.setattr(hashing, "CHUNK", 7)
+    monkeypatch.setattr(hashing, "MAX_IDS", 10)
+    monkeypatch.setattr(hashing, "MAX_GRAMS", 50)
+    for seed in range(4):  # later batches reuse (and outgrow) the caches of earlier ones
+        texts = _random_texts(seed, 60)
+        counts = Featurizer([("", t) for t in texts]).counts(block)
+        assert (counts != hasher.transform(texts)).nnz == 0, seed

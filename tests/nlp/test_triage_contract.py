@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 
+from nlp.result import TriageResult
 from nlp.table import KINDS
 
 DEFAULT_AREAS = {
@@ -28,6 +31,9 @@ def test_result_shape(triager) -> None:  # type: ignore[no-untyped-def]
     assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
     assert r["kind"] in KINDS and 0 <= r["innovation"] <= 1
     assert isinstance(r["urgent"], bool) and isinstance(r["needs_review"], bool)
+    # every field of the result is in the JSON (to_json is written out by hand)
+    assert set(r) == {f.name for f in dataclasses.fields(TriageResult)}
+    assert json.loads(json.dumps(r)) == r
 
 
 def test_probabilities_over_all_areas_sum_to_one(triager) -> None:  # type: ignore[no-untyped-def]

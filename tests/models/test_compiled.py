@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -50,21 +52,28 @@ def test_bundled_model_ships_its_compiled_view() -> None:
     assert load_compiled(BUNDLED_DIR, BUNDLED_DIR / MODEL_FILE) is not None
 
 
-@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2), (1, 3), (2, 4), (2, 5), (4, 4), (3, 3)])
-@pytest.mark.parametrize("analyzer", ["word", "char_wb"])
-def test_every_ngram_setting_hashes_like_sklearn(analyzer: str, ngrams: tuple[int, int]) -> None:
+def _hasher_and_block(analyzer: str, ngrams: tuple[int, int], column: int,
+                      n_features: int = 2**12) -> tuple[Any, Any]:
+    """scikit-learn's HashingVectorizer and the compiled Block with the same settings."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     from models.compiled import Block
 
-    texts = ["a", "", "hi there  you", "Straße kaputt café", "one two three four five",
-             "tab\there\n\nnew  line", "no\u00a0break\u2003em space\x1cfile sep", "  edge  "]
     options = {"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}
-    hasher = HashingVectorizer(n_features=2**10, alternate_sign=False, norm=None,
+    hasher = HashingVectorizer(n_features=n_features, alternate_sign=False, norm=None,
                                analyzer=analyzer, ngram_range=ngrams, **options)
-    block = Block(column=0, analyzer=analyzer, ngram_range=ngrams, n_features=2**10,
+    block = Block(column=column, analyzer=analyzer, ngram_range=ngrams, n_features=n_features,
                   token_pattern=r"(?u)\b\w+\b", lowercase=True, sublinear_tf=False,
                   norm=None, idf=None)
+    return hasher, block
+
+
+@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2), (1, 3), (2, 4), (2, 5), (4, 4), (3, 3)])
+@pytest.mark.parametrize("analyzer", ["word", "char_wb"])
+def test_every_ngram_setting_hashes_like_sklearn(analyzer: str, ngrams: tuple[int, int]) -> None:
+    texts = ["a", "", "hi there  you", "Straße kaputt café", "one two three four five",
+             "tab\there\n\nnew  line", "no\u00a0break\u2003em space\x1cfile sep", "  edge  "]
+    hasher, block = _hasher_and_block(analyzer, ngrams, column=0)
     counts = Featurizer([(t, "") for t in texts]).counts(block)
     assert (counts != hasher.transform(texts)).nnz == 0
 
@@ -85,17 +94,9 @@ def _random_texts(seed: int, count: int) -> list[str]:
     ("char_wb", (2, 5))])
 def test_cached_hashing_matches_sklearn_across_batches_and_resets(
         analyzer: str, ngrams: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
     from models import hashing
-    from models.compiled import Block
 
-    options = {"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}
-    hasher = HashingVectorizer(n_features=2**12, alternate_sign=False, norm=None,
-                               analyzer=analyzer, ngram_range=ngrams, **options)
-    block = Block(column=1, analyzer=analyzer, ngram_range=ngrams, n_features=2**12,
-                  token_pattern=r"(?u)\b\w+\b", lowercase=True, sublinear_tf=False,
-                  norm=None, idf=None)
+    hasher, block = _hasher_and_block(analyzer, ngrams, column=1)
     # small chunks and cache bounds, so chunking and starting again are exercised too
     monkeypatch.setattr(hashing, "CHUNK", 7)
     monkeypatch.setattr(hashing, "MAX_IDS", 10)

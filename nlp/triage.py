@@ -100,29 +100,35 @@ class Triager:
         kind_labels = self.heads["kind"].classes
         top_k = min(3, len(area_labels))
         order = np.argsort(-area_p, axis=1)[:, :top_k]
+        # whole-batch numpy, then plain lists: indexing arrays per row costs more than this
+        top_p = np.take_along_axis(area_p, order, axis=1).tolist()
+        top_labels = [[area_labels[j] for j in row] for row in order.tolist()]
+        kinds = np.argmax(kind_p, axis=1)
+        kind_conf = kind_p[np.arange(len(kinds)), kinds].tolist()
+        innovation, urgent_scores = innovation_p.tolist(), urgent_p.tolist()
+        version, review, urgent_t = self.version, self._review, self._urgent
         results = []
-        for i, item in enumerate(prepared):
-            top = [(area_labels[j], float(area_p[i, j])) for j in order[i]]
-            k = int(np.argmax(kind_p[i]))
-            urgent_score = float(urgent_p[i])
+        for i, (item, k) in enumerate(zip(prepared, kinds.tolist(), strict=True)):
+            top = list(zip(top_labels[i], top_p[i], strict=True))
+            urgent_score = urgent_scores[i]
             rules = list(item.urgent_rules)
             kind = kind_labels[k]
-            if (kind == "question" and innovation_p[i] >= PROPOSAL_QUESTION
+            if (kind == "question" and innovation[i] >= PROPOSAL_QUESTION
                     and "cue_propose_question" in item.cues):
                 kind = "idea"  # "Could we get a bench by the pond?" proposes, not asks
             # Praise of a past rescue is no emergency, whatever words it uses.
-            thanked = kind == "praise" and kind_p[i, k] >= PRAISE_VETO
+            thanked = kind == "praise" and kind_conf[i] >= PRAISE_VETO
             results.append(TriageResult(
                 area=top[0][0],
                 area_confidence=top[0][1],
                 top_areas=top,
                 kind=kind,
-                kind_confidence=float(kind_p[i, k]),
-                innovation=float(innovation_p[i]),
-                urgent=not thanked and (bool(rules) or urgent_score >= self._urgent),
+                kind_confidence=kind_conf[i],
+                innovation=innovation[i],
+                urgent=not thanked and (bool(rules) or urgent_score >= urgent_t),
                 urgent_score=max(urgent_score, 0.99 if rules else 0.0),
-                needs_review=top[0][1] < self._review or not item.content,
-                model_version=self.version,
+                needs_review=top[0][1] < review or not item.content,
+                model_version=version,
                 urgent_reasons=rules,
             ))
         return results

@@ -82,8 +82,14 @@ class Featurizer:
         else:
             rows, cols = word_counts(texts, key, block.token_pattern, low, high,
                                      block.n_features)
+        # straight to CSR (rows are grouped with a stable sort; COO costs more per call)
+        if len(rows) and np.any(rows[1:] < rows[:-1]):
+            order = np.argsort(rows, kind="stable")
+            rows, cols = rows[order], cols[order]
+        indptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(self.rows)), out=indptr[1:])
         data = np.ones(len(cols), dtype=np.float32)
-        matrix = sp.csr_matrix((data, (rows, cols.astype(np.int32))),
+        matrix = sp.csr_matrix((data, cols.astype(np.int32), indptr),
                                shape=(len(self.rows), block.n_features))
         matrix.sum_duplicates()
         self._hashed[key] = matrix
@@ -114,10 +120,14 @@ def _sigmoid(values: np.ndarray) -> np.ndarray:
 
 def predict_proba(head: Head, featurizer: Featurizer) -> np.ndarray:
     """Class probabilities of ``head`` for the featurizer's rows."""
-    blocks = [featurizer.features(b) for b in head.blocks]
-    x = blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
-    # float32 features times float32 weights: no per-call copy of the weight matrix
-    scores = np.asarray(x @ head.weights, dtype=np.float64) + head.intercept
+    # one product per block with its rows of the weights (a view): no hstack of the blocks;
+    # float32 features times float32 weights, so no per-call copy of the weight matrix
+    scores = np.array(head.intercept, dtype=np.float64, ndmin=2)
+    offset = 0
+    for block in head.blocks:
+        weights = head.weights[offset:offset + block.n_features]
+        scores = scores + np.asarray(featurizer.features(block) @ weights, dtype=np.float64)
+        offset += block.n_features
     if head.calibration is not None:
         a, b = head.calibration[:, 0], head.calibration[:, 1]
         if scores.shape[1] == 1:

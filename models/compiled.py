@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from models.hashing import char_wb_counts, word_counts
 
+FEW_ROWS = 64  # batches up to this size build their sparse matrices directly
 SPEC_FILE = "inference.json"
 ARRAYS_FILE = "inference.npz"
 FORMAT = 1
@@ -82,15 +83,15 @@ class Featurizer:
         else:
             rows, cols = word_counts(texts, key, block.token_pattern, low, high,
                                      block.n_features)
-        # straight to CSR (rows are grouped with a stable sort; COO costs more per call)
-        if len(rows) and np.any(rows[1:] < rows[:-1]):
-            order = np.argsort(rows, kind="stable")
-            rows, cols = rows[order], cols[order]
-        indptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=len(self.rows)), out=indptr[1:])
         data = np.ones(len(cols), dtype=np.float32)
-        matrix = sp.csr_matrix((data, cols.astype(np.int32), indptr),
-                               shape=(len(self.rows), block.n_features))
+        shape = (len(self.rows), block.n_features)
+        if len(self.rows) > FEW_ROWS:  # scipy's linear COO -> CSR pass wins on big batches
+            matrix = sp.csr_matrix((data, (rows, cols.astype(np.int32))), shape=shape)
+        else:  # ... and its fixed cost loses on a few texts: build the CSR arrays here
+            order = np.argsort(rows, kind="stable")
+            indptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=len(self.rows)), out=indptr[1:])
+            matrix = sp.csr_matrix((data, cols[order].astype(np.int32), indptr), shape=shape)
         matrix.sum_duplicates()
         self._hashed[key] = matrix
         return matrix

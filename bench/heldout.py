@@ -3,7 +3,9 @@
     python bench/heldout.py [--model DIR_OR_VERSION]
 
 Prints kinds macro-F1, urgent recall/precision (rules, model and both), and the
-innovation head on out-of-domain suggestion sentences (ROC AUC, AP, F1 at 0.5).
+innovation head on out-of-domain suggestion sentences (ROC AUC, AP, F1 at 0.5), and urgency
+on a blind set written by someone who never saw the rules or the model
+(tests/data/heldout/URGENT_BLIND.md).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from nlp.metrics import binary_report, classification_report  # noqa: E402
 from nlp.triage import Triager  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "data" / "heldout"
+BLIND_SETS = (("urgent_blind.csv", "blind set A"), ("urgent_blind_b.csv", "blind set B"))
 
 
 def main() -> int:
@@ -63,7 +66,36 @@ def main() -> int:
         for r, res in zip(rows, results, strict=True):
             if (r["urgent"] == "1") != res.urgent:
                 print(f"  urgent={r['urgent']} got={res.urgent} {res.urgent_reasons} {r['text']}")
+    for name, label in BLIND_SETS:
+        _blind_urgency(triager, args.show_errors, name, label)
     return 0
+
+
+def _blind_urgency(triager: Triager, show_errors: bool, name: str, label: str) -> None:
+    """A blind urgency set (written by someone who never saw the rules or the model)."""
+    from nlp.prep import Preparer
+
+    with (HELDOUT / name).open(encoding="utf-8") as handle:
+        blind = list(csv.DictReader(handle))
+    english = [r for r in blind if r["lang"] == "en"]
+    found = triager.classify_many([r["text"] for r in english])
+    report = binary_report([r["urgent"] == "1" for r in english],
+                           [r.urgent_score for r in found], [r.urgent for r in found])
+    print(f"urgent, {label} (English, rules or model): recall {report['recall']}, precision "
+          f"{report['precision']} ({report['positives']} urgent of {report['n']})")
+    german = [r for r in blind if r["lang"] == "de"]
+    prepared = Preparer("de").prepare_many([r["text"] for r in german])
+    rules = [bool(p.urgent_rules) for p in prepared]
+    de = binary_report([r["urgent"] == "1" for r in german], [float(f) for f in rules], rules)
+    print(f"urgent, {label} (German, rules alone): recall {de['recall']}, precision "
+          f"{de['precision']} ({de['positives']} urgent of {de['n']})")
+    if show_errors:
+        for r, res in zip(english, found, strict=True):
+            if (r["urgent"] == "1") != res.urgent:
+                print(f"  {label} urgent={r['urgent']} got={res.urgent} {r['text']}")
+        for r, flag in zip(german, rules, strict=True):
+            if (r["urgent"] == "1") != flag:
+                print(f"  {label} (de) urgent={r['urgent']} got={flag} {r['text']}")
 
 
 if __name__ == "__main__":

@@ -12,19 +12,17 @@ match in their sentence (a danger that is over: "thanks for fixing the gas leak"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from nlp.rule_types import Near, Rule
+from nlp.rules_de import (
+    DE_CUES,
+    DE_HYPOTHETICAL,
+    DE_IMMEDIATE,
+    DE_SENTENCE_EXCEPTIONS,
+    DE_SPAN_EXCEPTIONS,
+    DE_URGENT,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Near:
-    """Phrases from ``a`` and from ``b`` within ``gap`` tokens of each other, either order."""
-
-    a: tuple[str, ...]
-    b: tuple[str, ...]
-    gap: int = 4
-
-
-Rule = tuple[str, ...] | Near
+__all__ = ["CUE_NAMES", "EN_CUES", "EN_URGENT", "Near", "Rule", "cue_rules", "urgent_rules"]
 
 _WIRES = ("wire", "wiring", "cable", "power line", "powerline", "electric line", "electrics",
           "transformer", "electric pole", "junction box", "overhead line")
@@ -43,6 +41,7 @@ _STRUCTURE = ("wall", "building", "bridge", "balcony", "roof", "ceiling", "stair
               "spire", "chimney", "railing", "tower", "shelter", "signboard",
               "billboard", "pole", "lamp post", "lamppost", "electric pole", "crane")
 _UNSTABLE = ("collapse", "collapsed", "collapsing", "cave", "caved", "give way", "gave way",
+             "sag", "sagging", "tilt", "tilting", "tilted",
              "crumble", "crumbling", "bulge", "bulging", "lean", "leaning", "come away",
              "coming away", "pull away", "pulling away", "come down", "came down",
              "hanging off", "swing", "swinging", "sway", "swaying", "crack in half",
@@ -51,7 +50,13 @@ _UNSTABLE = ("collapse", "collapsed", "collapsing", "cave", "caved", "give way",
 _FALLING_BITS = ("stone", "stones", "brick", "bricks", "glass", "debris", "plaster", "masonry",
                  "panel", "panels", "tile", "tiles", "slate", "slates", "piece", "pieces",
                  "shard", "shards", "chunk", "chunks", "concrete", "board", "boards", "plank",
-                 "planks")
+                 "planks", "bits", "gutter", "guttering", "facade", "cladding")
+
+_TREES = ("tree", "branch", "branches", "limb", "bough", "trunk", "oak", "pine", "beech",
+          "elm", "willow", "birch", "palm", "eucalyptus", "banyan", "neem", "sycamore",
+          "poplar", "chestnut", "plane tree", "conifer", "gum tree")
+_RAILS = ("railing", "railings", "handrail", "handrails", "parapet", "guard rail",
+          "guardrail", "balustrade")
 
 EN_URGENT: dict[str, list[Rule]] = {
     "gas_leak": [
@@ -128,12 +133,13 @@ EN_URGENT: dict[str, list[Rule]] = {
         Near(_UNSTABLE, _STRUCTURE, gap=6),
         Near(_FALLING_BITS, ("fall", "falling", "fell", "fallen", "drop", "dropping",
                              "come down", "coming down", "loose", "slide", "sliding", "slip",
-                             "slipping", "come off", "coming off"), gap=3),
+                             "slipping", "come off", "coming off", "flying off", "fly off",
+                             "blowing off", "blown off", "shedding", "landing on the pavement",
+                             "landing on the road", "landing on cars", "landing on people",
+                             "landing in the car park"), gap=6),
     ],
     "fallen_tree": [
-        Near(("tree", "branch", "branches", "limb", "bough", "trunk", "oak", "pine", "beech",
-              "elm", "willow", "birch", "palm", "eucalyptus", "banyan", "neem", "sycamore",
-              "poplar", "chestnut", "plane tree", "conifer", "gum tree"),
+        Near(_TREES,
              ("fall", "fell", "fallen", "uproot", "uprooted", "crash", "crashed", "snap",
               "snapped", "topple", "toppled", "collapse", "collapsed", "come down",
               "came down", "split", "creak", "creaking", "lying on", "lie on", "rest on",
@@ -157,7 +163,9 @@ EN_URGENT: dict[str, list[Rule]] = {
          "people are hurt", "people hurt", "people injured", "get killed", "be killed",
          "nearly fell", "almost fell",
          "someone will die", "someone could die", "could kill", "will kill", "kill someone",
-         "not been seen", "hasn't been seen", "haven't seen", "no answer at the door"),
+         "not been seen", "hasn't been seen", "haven't seen", "no answer at the door",
+         "cut her hand", "cut his hand", "cut their hand", "cut her foot", "cut his foot",
+         "cut herself", "cut himself", "cut themselves"),
         Near(("dog", "dogs"), ("attack", "attacking", "bite", "bit", "biting", "maul"), gap=3),
         Near(("accident", "crash", "crashing", "collision", "crashed", "pile up"),
              ("just happen", "just happened", "right now", "just now", "already", "now"),
@@ -167,7 +175,11 @@ EN_URGENT: dict[str, list[Rule]] = {
         Near(("chemical", "chemicals", "acid", "toxic", "ammonia", "chlorine", "tanker",
               "fuel", "petrol", "diesel", "oil"),
              ("spill", "spillage", "spilled", "spilt", "leak", "leaking", "overturn",
-              "overturned", "spread", "spreading", "pour", "pouring"), gap=3),
+              "overturned", "spread", "spreading", "pour", "pouring", "all over"), gap=3),
+        Near(("fumes", "fume", "smell", "gas", "smoke"),
+             ("dizzy", "faint", "fainting", "fainted", "vomit", "vomiting", "can't breathe",
+              "cannot breathe", "can not breathe", "pass out", "passed out", "passing out",
+              "collapsed"), gap=12),
         ("toxic fumes", "chemical smell", "ammonia", "chlorine gas", "asbestos dumped",
          "acid smell", "smell of acid", "dead fish", "fish dying", "people coughing",
          "everyone coughing"),
@@ -181,6 +193,81 @@ EN_URGENT: dict[str, list[Rule]] = {
              ("out", "dead", "off", "down", "blank", "fail", "failed", "not work",
               "not working", "stop working", "stopped working", "flashing amber",
               "green both ways", "green for both", "both directions"), gap=6),
+    ],
+    "fall_from_height": [
+        Near(("railing missing", "railing is missing", "railings missing", "missing railing",
+              "missing railings", "hole in the railing", "gap in the railing",
+              "railing broken", "broken railing", "railing has gone", "plank missing",
+              "missing plank", "barrier missing", "missing barrier", "parapet missing"),
+             ("bridge", "footbridge", "balcony", "stair", "stairs", "staircase", "river",
+              "canal", "overpass", "railway", "platform", "ledge", "roof"), gap=12),
+        Near(_RAILS, ("missing", "gone", "ripped off", "torn off", "broken off", "fallen off",
+                      "come off", "snapped", "hole in", "gap in"), gap=6),
+        ("metre drop", "meter drop", "foot drop", "feet drop", "sheer drop",
+         "straight down to", "could fall through", "fall through the gap", "fall through it",
+         "fall through the hole", "could fall off the", "fall into the river",
+         "fall into the canal"),
+    ],
+    "unguarded_site": [
+        Near(("pit", "construction pit", "building site", "excavation", "trench", "hole",
+              "dig", "roadworks", "works"),
+             ("not fenced", "isnt fenced", "no longer fenced", "fence blew over",
+              "fence blown over", "fence has blown over", "fence is down", "fence fell",
+              "barrier blew", "barriers blew", "barriers have gone", "barrier has gone",
+              "wide open", "stumble", "stumbled", "trip into", "tripped into"), gap=12),
+    ],
+    "electrical_box": [
+        Near(("substation", "sub station", "transformer", "junction box", "electric box",
+              "electrical box", "electricity box", "fuse box", "meter box", "power box",
+              "distribution box", "feeder pillar", "electric cabinet", "switch box"),
+             ("smoke", "smoking", "bang", "bangs", "banging", "explosion", "explode",
+              "exploded", "spark", "sparks", "sparking", "fire", "burning", "flames",
+              "humming loudly", "buzzing loudly", "wide open", "door open", "door is open",
+              "left open", "cables inside", "wires inside", "wires showing",
+              "cables showing"), gap=10),
+        Near(("box", "cabinet", "panel", "door", "cover"),
+             ("cables inside", "wires inside", "cables showing", "wires showing",
+              "exposed cables", "live wires inside"), gap=10),
+        Near(("water", "leak", "leaking", "dripping", "drip", "flooding"),
+             ("light fitting", "light fittings", "light switch", "plug socket", "socket",
+              "fuse box", "fuse board", "electrics", "wiring", "consumer unit"), gap=10),
+    ],
+    "ice_falls": [
+        Near(("ice", "icy", "black ice", "sheet of ice", "frozen"),
+             ("slip", "slipped", "slipping", "fell", "fallen", "fall over", "broke",
+              "injured", "hurt", "hospital", "bleeding"), gap=16),
+        Near(("on the ice", "on the frozen", "onto the ice", "thin ice"),
+             ("crack", "cracking", "kids", "children", "child", "boy", "girl", "dog",
+              "fell through", "fall through", "through the ice"), gap=10),
+    ],
+    "playground_sharps": [
+        Near(("glass", "broken bottle", "broken bottles", "smashed bottle", "smashed bottles",
+              "needle", "needles", "syringe", "syringes", "shards", "razor"),
+             ("playground", "play area", "sandpit", "sand pit", "slide", "swings", "toddler",
+              "toddlers", "children playing", "kids playing", "little ones"), gap=10),
+    ],
+    "gas_damage": [
+        Near(("gas pipe", "gas main", "gas line", "gas meter", "gas mains"),
+             ("hit", "damage", "damaged", "broken", "cut", "burst", "hissing", "hiss",
+              "struck", "crack", "cracked", "rupture", "ruptured", "snapped"), gap=8),
+    ],
+    "asbestos": [
+        Near(("asbestos",), ("dust", "blow", "blowing", "expose", "exposed", "broken",
+                             "rip", "ripping", "smash", "smashed", "everywhere", "no cover",
+                             "no covers", "school", "playground", "dumped", "fly-tipped"),
+             gap=10),
+    ],
+    "dog_attack": [
+        Near(("dog", "dogs", "pit bull", "pitbull", "rottweiler", "alsatian", "mastiff"),
+             ("attack", "attacking", "bite", "bit", "bitten", "biting", "maul", "mauled",
+              "went for", "lunging"), gap=10),
+    ],
+    "tree_about_to_fall": [
+        Near(_TREES,
+             ("leaning more", "lean more", "will come down", "come down on", "going to fall",
+              "about to fall", "could fall on", "might fall on", "hanging by", "split in two",
+              "split down the middle", "creaking in the wind", "roots are lifting",
+              "roots lifting"), gap=12),
     ],
     "danger_words": [
         ("danger to life", "life threatening", "life-threatening", "an emergency",
@@ -198,6 +285,9 @@ EN_SPAN_EXCEPTIONS: tuple[str, ...] = (
     "water truck", "water tanker", "sewage treatment", "hit by the price", "wishing well",
     "well done", "well maintained", "as well", "well lit", "give way sign", "smoke alarm",
     "smoking weed", "people smoking", "smoke detector", "cigarette smoke", "broken glass",
+    "killing me", "kill me", "killing us", "kills me", "died laughing",
+    "drowning in paperwork", "drowning in work", "drowning in debt", "drowning in bills",
+    "inbox is on fire", "inbox on fire", "on fire today", "on fire lol",
 )
 
 # A sentence matching one of these speaks of a danger that is over or prevented
@@ -217,9 +307,14 @@ EN_SENTENCE_EXCEPTIONS: list[Rule] = [
      "good job", "quick response", "well done", "hats off", "grateful to", "whoever fixed",
      "before someone", "before somebody", "before anyone", "so people don't", "so nobody",
      "so no one", "so that people", "not an emergency", "nobody injured", "no one injured",
-     "nobody hurt", "no one hurt", "not in immediate danger", "any more", "anymore",
+     "nobody hurt", "no one hurt", "not in immediate danger", "not a problem anymore",
+     "not a problem any more", "no problem anymore", "not dangerous anymore",
+     "not leaking anymore", "not there anymore", "not an issue anymore", "fine now",
      "gone today", "eventually", "every morning", "every evening", "every time",
-     "every year", "back on now", "back on", "working again", "working now"),
+     "every year", "back on now", "back on", "working again", "working now",
+     "every winter", "open again", "did well", "great work", "good work", "last monday",
+     "last tuesday", "last wednesday", "last thursday",
+     "last friday", "last saturday", "last sunday", "last weekend"),
 ]
 
 # A sentence asking what to do in general ("who do I call if I smell gas?") is no report of
@@ -231,39 +326,14 @@ EN_HYPOTHETICAL: list[Rule] = [
      "if you see", "if you ever", "if i ever", "if ever", "in case of", "does the council",
      "is the council responsible", "who is responsible", "may get", "might get", "can get",
      "likely to", "may give", "can kill", "can cause", "may cause", "leading cause",
-     "prone to", "risk of", "chance of", "in the rainy season", "during rain"),
+     "prone to", "risk of", "chance of", "in the rainy season", "during rain",
+     "back in", "used to", "is it true", "are going to be",
+     "is going to be", "plan to", "plans to", "planning to", "one day"),
 ]
 EN_IMMEDIATE: list[Rule] = [
     ("right now", "now", "at the moment", "currently", "tonight", "as we speak", "this minute",
      "really strong", "getting worse", "help"),
 ]
-
-DE_URGENT: dict[str, list[Rule]] = {
-    "gas_leak": [("gasgeruch", "gasleck", "gasaustritt", "nach gas", "kohlenmonoxid")],
-    "live_wire": [
-        Near(("kabel", "stromkabel", "leitung", "stromleitung"),
-             ("frei", "freiliegend", "herunterhängen", "hängen", "lose", "funken", "brennen",
-              "abgerissen"), gap=3),
-        ("stromschlag",),
-    ],
-    "fire": [("feuer", "brand", "brennt", "flammen", "rauch")],
-    "flooding_home": [
-        Near(("überschwemmung", "überschwemmt", "überflutet", "wasser", "hochwasser"),
-             ("keller", "wohnung", "haus", "garage"), gap=5),
-    ],
-    "open_manhole": [
-        Near(("kanaldeckel", "gullydeckel", "gully", "schacht"),
-             ("fehlen", "fehlt", "offen", "weg", "gestohlen"), gap=3),
-    ],
-    "collapse": [("eingestürzt", "einsturz", "einsturzgefahr", "erdloch")],
-    "fallen_tree": [
-        Near(("baum", "ast", "äste"), ("umgestürzt", "umgekippt", "gefallen", "abgebrochen",
-                                      "blockiert"), gap=3),
-    ],
-    "injury": [("verletzt", "verletzte", "eingeklemmt", "bewusstlos")],
-    "traffic_signal_out": [Near(("ampel",), ("ausgefallen", "aus", "dunkel"), gap=3)],
-    "danger_words": [("lebensgefahr", "lebensgefährlich", "notfall")],
-}
 
 EN_CUES: dict[str, list[Rule]] = {
     "cue_modal": [("should", "could", "ought to", "must", "shall", "need to", "needs to",
@@ -340,33 +410,12 @@ EN_CUES: dict[str, list[Rule]] = {
                    "for month", "for year", "since", "every day", "every night")],
 }
 
-DE_CUES: dict[str, list[Rule]] = {
-    "cue_modal": [("sollte", "sollten", "müsste", "müssten", "könnte", "könnten", "muss")],
-    "cue_would_be": [("wäre schön", "wäre toll", "wäre gut", "wäre sinnvoll", "wäre super",
-                      "wäre besser", "wären schön", "wünschenswert", "wäre hilfreich")],
-    "cue_suggest": [("vorschlag", "vorschlagen", "idee", "anregung", "empfehle", "empfehlen",
-                     "schlage vor")],
-    "cue_why_not": [("warum nicht", "wieso nicht", "warum kein", "warum keine")],
-    "cue_wish": [("wünsche", "wunsch", "ich wünsche", "wir wünschen", "wünschen")],
-    "cue_improve": [("verbessern", "verbesserung", "einrichten", "neue", "neuer", "neues",
-                     "zusätzlich", "ausbauen", "ausbau", "freigeben", "öffnen", "bauen",
-                     "schaffen", "anlegen")],
-    "cue_please": [("bitte",)],
-    "cue_question": [("?", "^wann", "^wo", "^wie", "^was", "^wer", "^warum", "^welche",
-                      "^gibt es", "^ist", "^sind", "^kann", "^können")],
-    "cue_praise": [("danke", "vielen dank", "dankeschön", "toll", "super", "lob", "klasse",
-                    "gut gemacht")],
-    "cue_fault": [("kaputt", "defekt", "marode", "schlecht", "gefährlich", "schaden",
-                   "beschädigt", "loch", "schlagloch", "dreck", "verschmutzt", "mangel",
-                   "funktioniert nicht", "seit")],
-}
-
 _URGENT = {"en": EN_URGENT, "de": DE_URGENT}
 _CUES = {"en": EN_CUES, "de": DE_CUES}
-_SPAN_EXCEPTIONS = {"en": EN_SPAN_EXCEPTIONS}
-_SENTENCE_EXCEPTIONS = {"en": EN_SENTENCE_EXCEPTIONS}
-_HYPOTHETICAL = {"en": EN_HYPOTHETICAL}
-_IMMEDIATE = {"en": EN_IMMEDIATE}
+_SPAN_EXCEPTIONS = {"en": EN_SPAN_EXCEPTIONS, "de": DE_SPAN_EXCEPTIONS}
+_SENTENCE_EXCEPTIONS = {"en": EN_SENTENCE_EXCEPTIONS, "de": DE_SENTENCE_EXCEPTIONS}
+_HYPOTHETICAL = {"en": EN_HYPOTHETICAL, "de": DE_HYPOTHETICAL}
+_IMMEDIATE = {"en": EN_IMMEDIATE, "de": DE_IMMEDIATE}
 
 CUE_NAMES: tuple[str, ...] = tuple(EN_CUES)
 

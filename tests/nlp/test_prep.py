@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from nlp.prep import Preparer
@@ -40,7 +42,47 @@ URGENT_CASES = [
     ("who do I call? I smell gas right now!", "gas_leak"),
     ("we got a flood of emails about bins", None),
     ("Gas leak on Elm St. Thanks.", "gas_leak"),
+    # written for these rules (not taken from any held-out set)
+    ("half the handrail on the canal footbridge is missing, it's dark there", "fall_from_height"),
+    ("the trench outside the bakery isn't fenced, the fence blew over last night",
+     "unguarded_site"),
+    ("the junction box by the school gate is wide open with cables showing",
+     "electrical_box"),
+    ("my neighbour slipped on the black ice outside number 3 and is bleeding", "ice_falls"),
+    ("needles in the sandpit at Fern Park playground", "playground_sharps"),
+    ("the digger hit a gas pipe, you can hear it hissing", "gas_damage"),
+    ("a loose rottweiler bit a jogger by the lake", "dog_attack"),
+    ("builders smashing asbestos sheets, dust blowing over the houses", "asbestos"),
+    ("the old oak is leaning more each hour and will come down on the shop", "tree_about_to_fall"),
+    ("we all feel dizzy from the fumes of the factory next door", "chemical"),
+    ("I'm drowning in paperwork this week", None),
+    ("my inbox is on fire today", None),
+    ("the burst pipe on Mill St is fixed, the crew did well and it's open again", None),
 ]
+
+GERMAN_CASES = [
+    ("Baum auf ein Auto in der Lindenstraße gestürzt", "fallen_tree"),
+    ("Glatteis vor der Apotheke, zwei Leute sind ausgerutscht", "ice"),
+    ("Das Geländer an der Treppe zum Fluss ist abgebrochen", "collapse"),
+    ("Mein Nachbar steckt im Lift fest", "injury"),
+    ("Wasserrohrbruch vor Hausnummer 4", "burst_main"),
+    ("Wie melde ich eigentlich Gasgeruch?", None),
+    ("Der Brand vom letzten Jahr ist längst gelöscht, danke an die Feuerwehr", None),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), GERMAN_CASES)
+def test_german_urgent_rules(text: str, rule: str | None) -> None:
+    rules = _german().prepare(text).urgent_rules
+    if rule is None:
+        assert rules == ()
+    else:
+        assert rule in rules
+
+
+@functools.cache
+def _german() -> Preparer:
+    return Preparer("de")
 
 
 @pytest.mark.parametrize(("text", "rule"), URGENT_CASES)

@@ -33,6 +33,8 @@ from nlp.rules import (
 
 logger = logging.getLogger(__name__)
 
+_ABBREVIATIONS = ("no", "nr", "nos", "st", "rd", "ave", "dr", "mr", "mrs", "ms", "approx", "opp",
+                  "nº", "str", "bzw", "ca", "hnr", "tel")  # before a "." that ends no sentence
 MAX_CHARS = 5_000  # longer texts are cut for classification (they are stored whole)
 _MASK = "F_X"
 
@@ -125,6 +127,8 @@ class Preparer:
         self._views_cache: dict[int, tuple[str, str | None]] = {}
         strings = self.nlp.vocab.strings
         self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
+        self._period = strings.add(".")
+        self._abbreviations = {strings.add(a) for a in _ABBREVIATIONS}
         self._rules = RuleBook(
             self.nlp,
             {
@@ -184,7 +188,8 @@ class Preparer:
         # locals, and an int key rather than a tuple: this loop runs once per token
         get, ends = cache.get, self._sentence_ends
         add_content, add_form, add_sentence = content.append, form.append, sentence_ids.append
-        for word_hash, orth, is_punct, like_num in attrs.tolist():
+        rows = attrs.tolist()
+        for word_hash, orth, is_punct, like_num in rows:
             if starts_sentence:
                 add_form("F_BOS")
                 sentence += 1
@@ -205,11 +210,28 @@ class Preparer:
                 add_form(form_token)
             elif form_token is not None and form[-1] != _MASK:
                 add_form(_MASK)
-        matched = self._rules.match(doc, sentence_ids)
+        rule_ids = self._rule_sentences(rows, sentence_ids)
+        matched = self._rules.match(doc, rule_ids)
         cues = frozenset(matched.get("cue", {}))
-        urgent = self._urgent(sentence_ids, matched)
+        urgent = self._urgent(rule_ids, matched)
         tags = sorted(cues) + [f"urg_{name}" for name in urgent]
         return Prepared(" ".join(content), " ".join(form + tags), cues, urgent)
+
+    def _rule_sentences(self, rows: list[list[int]], sentence_ids: list[int]) -> list[int]:
+        """Sentence numbers for the rules: a full stop after an abbreviation ("no. 18",
+        "St. Mary's") or before a number does not end a sentence there."""
+        period, abbreviations = self._period, self._abbreviations
+        if not any(row[1] == period for row in rows):
+            return sentence_ids
+        ids: list[int] = []
+        sentence = 1
+        for i, row in enumerate(rows):
+            if i and rows[i - 1][1] in self._sentence_ends:
+                kept = rows[i - 1][1] == period and (
+                    bool(row[3]) or (i > 1 and rows[i - 2][1] in abbreviations))
+                sentence += not kept
+            ids.append(sentence)
+        return ids
 
     @staticmethod
     def _urgent(

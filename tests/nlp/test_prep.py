@@ -55,6 +55,7 @@ URGENT_CASES = [
     ("builders smashing asbestos sheets, dust blowing over the houses", "asbestos"),
     ("the old oak is leaning more each hour and will come down on the shop", "tree_about_to_fall"),
     ("we all feel dizzy from the fumes of the factory next door", "chemical"),
+    ("the lamp post outside no. 7 is leaning badly", "collapse"),  # "no." ends no sentence
     ("I'm drowning in paperwork this week", None),
     ("my inbox is on fire today", None),
     ("the burst pipe on Mill St is fixed, the crew did well and it's open again", None),

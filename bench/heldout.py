@@ -23,7 +23,8 @@ from nlp.metrics import binary_report, classification_report  # noqa: E402
 from nlp.triage import Triager  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "data" / "heldout"
-BLIND_SETS = (("urgent_blind.csv", "blind set A"), ("urgent_blind_b.csv", "blind set B"))
+BLIND_SETS = (("urgent_blind.csv", "blind set A"), ("urgent_blind_b.csv", "blind set B"),
+              ("urgent_blind_c.csv", "blind set C"))
 
 
 def main() -> int:

@@ -39,7 +39,9 @@ _HOME = ("house", "home", "basement", "cellar", "flat", "apartment", "bedroom", 
 _STRUCTURE = ("wall", "building", "bridge", "balcony", "roof", "ceiling", "stair", "stairs",
               "staircase", "structure", "scaffolding", "footbridge", "hoarding", "canopy",
               "spire", "chimney", "railing", "tower", "shelter", "signboard",
-              "billboard", "pole", "lamp post", "lamppost", "electric pole", "crane")
+              "billboard", "pole", "lamp post", "lamppost", "electric pole", "crane",
+              "lamp column", "light column", "street light", "streetlight", "light pole",
+              "lamp standard", "mast")
 _UNSTABLE = ("collapse", "collapsed", "collapsing", "cave", "caved", "give way", "gave way",
              "sag", "sagging", "tilt", "tilting", "tilted",
              "crumble", "crumbling", "bulge", "bulging", "lean", "leaning", "come away",

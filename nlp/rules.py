@@ -314,8 +314,9 @@ EN_SENTENCE_EXCEPTIONS: list[Rule] = [
      "not leaking anymore", "not there anymore", "not an issue anymore", "fine now",
      "gone today", "eventually", "every morning", "every evening", "every time",
      "every year", "back on now", "back on", "working again", "working now",
-     "every winter", "open again", "did well", "great work", "good work", "last monday",
-     "last tuesday", "last wednesday", "last thursday",
+     "every winter", "haha", "hahaha", "lol", "lmao", "open again", "did well",
+     "great work", "good work", "last monday", "last tuesday", "last wednesday",
+     "last thursday",
      "last friday", "last saturday", "last sunday", "last weekend"),
 ]
 

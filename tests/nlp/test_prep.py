@@ -67,6 +67,12 @@ GERMAN_CASES = [
     ("Das Geländer an der Treppe zum Fluss ist abgebrochen", "collapse"),
     ("Mein Nachbar steckt im Lift fest", "injury"),
     ("Wasserrohrbruch vor Hausnummer 4", "burst_main"),
+    ("Kaminbrand im Nachbarhaus, Funken fliegen aufs Dach", "compound_danger"),
+    ("Die Gasflasche am Marktstand zischt und riecht", "compound_danger"),
+    ("Kinder spielen auf dem dünnen Eis am See, es knackt schon", "people_in_danger"),
+    ("Diesel ausgelaufen auf der Kreuzung, Motorräder rutschen", "spill"),
+    ("Mir ist schwindelig von den vielen Formularen, haha", None),
+    ("Im Museum gibt es eine Ausstellung über den großen Brand von 1842", None),
     ("Wie melde ich eigentlich Gasgeruch?", None),
     ("Der Brand vom letzten Jahr ist längst gelöscht, danke an die Feuerwehr", None),
 ]

@@ -7,25 +7,22 @@ mode lets both write).
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import secrets
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import Annotated, Any, TextIO
 
 import typer
 
-from bot.cli.common import CliError, settings
+from bot.cli.common import CLI_ACTOR, CliError, settings, with_store
 from bot.security import hash_token, new_token, normalise_reference
-from bot.storage import ConflictError, FeedbackItem, FeedbackStore, StaffRole, store_from_url
+from bot.storage import ConflictError, FeedbackItem, FeedbackStore, StaffRole
 
-T = TypeVar("T")
-CLI_ACTOR = "admin:cli"
 EXPORT_FIELDS = (
     "reference", "created_at", "channel", "area", "kind", "status", "urgent", "innovation",
     "needs_review", "redacted_text",
@@ -52,16 +49,6 @@ def register(app: typer.Typer) -> None:
     app.command()(forget)
 
 
-def _run(work: Callable[[FeedbackStore], Awaitable[T]]) -> T:
-    """Open the configured store, run ``work`` on it and close it again."""
-
-    async def main() -> T:
-        async with store_from_url(settings().database_url) as store:
-            return await work(store)
-
-    return asyncio.run(main())
-
-
 def add_user(
     email: Annotated[str, typer.Argument(help="The person's e-mail address")],
     role: Annotated[StaffRole, typer.Option(help="staff: their areas only; admin: all")],
@@ -84,7 +71,7 @@ def add_user(
         except ConflictError:
             raise CliError(f"a user with the e-mail {address} already exists") from None
 
-    _run(work)
+    with_store(work)
     scope = "every area" if role is StaffRole.ADMIN else (", ".join(areas) or "no areas yet")
     typer.echo(f"created {role} user {address} ({scope})")
     if role is StaffRole.STAFF and not areas:
@@ -99,7 +86,7 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array")] = False,
 ) -> None:
     """List active accounts with their role and areas."""
-    users = _run(lambda store: store.list_users())
+    users = with_store(lambda store: store.list_users())
     if as_json:
         print(json.dumps([{"email": u.email, "role": u.role, "areas": list(u.areas)}
                           for u in users]))
@@ -122,7 +109,7 @@ def create_token(
             raise CliError(f"no active user with the e-mail {email.strip()}")
         await store.create_api_token(user.id, hash_token(token), label.strip(), actor=CLI_ACTOR)
 
-    _run(work)
+    with_store(work)
     typer.echo(f"new API token for {email.strip()} (shown once; only its hash is kept). "
                "Send it as 'Authorization: Bearer TOKEN':", err=True)
     sys.stdout.write(token + "\n")
@@ -193,7 +180,7 @@ def export(
                 count += 1
             return count
 
-        return _run(work)
+        return with_store(work)
 
     with _output(out) as handle:
         count = write_all(handle)
@@ -225,4 +212,4 @@ def forget(
             f"outbound message(s) erased, {result.attachments_deleted} attachment(s) deleted"
         )
 
-    typer.echo(_run(work))
+    typer.echo(with_store(work))

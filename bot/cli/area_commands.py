@@ -6,7 +6,6 @@ running service picks the changes up within its model-check interval (10 s).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,12 +13,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from bot.cli.common import CliError, console, registry, settings
-from bot.storage import ConflictError, FeedbackStore, NotFoundError, store_from_url
+from bot.cli.common import CLI_ACTOR, CliError, console, registry, with_store
+from bot.storage import ConflictError, FeedbackStore, NotFoundError
 from handlers.areas import MIN_EXAMPLES, default_label
 
 T = TypeVar("T")
-CLI_ACTOR = "admin:cli"
 
 
 def register(app: typer.Typer) -> None:
@@ -44,15 +42,14 @@ def _run(work: Callable[[FeedbackStore], Awaitable[T]]) -> T:
     """Open the store, add the current model's areas if missing, then run ``work``."""
     labels, _ = _model_counts()
 
-    async def main() -> T:
-        async with store_from_url(settings().database_url) as store:
-            await store.ensure_areas({code: default_label(code) for code in labels})
-            try:
-                return await work(store)
-            except (ConflictError, NotFoundError, ValueError) as exc:
-                raise CliError(str(exc)) from exc
+    async def ensured(store: FeedbackStore) -> T:
+        await store.ensure_areas({code: default_label(code) for code in labels})
+        try:
+            return await work(store)
+        except (ConflictError, NotFoundError, ValueError) as exc:
+            raise CliError(str(exc)) from exc
 
-    return asyncio.run(main())
+    return with_store(ensured)
 
 
 def list_areas(

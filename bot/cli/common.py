@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
 from bot.settings import Settings
 from models.registry import ModelRegistry
+
+if TYPE_CHECKING:
+    from bot.storage import FeedbackStore
+
+T = TypeVar("T")
+CLI_ACTOR = "admin:cli"
+"""Who the audit log names for changes made from the command line."""
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -36,3 +45,21 @@ def settings() -> Settings:
 
 def registry(config: Settings | None = None) -> ModelRegistry:
     return ModelRegistry((config or settings()).model_dir)
+
+
+def with_store(work: Callable[[FeedbackStore], Awaitable[T]],
+               bad_input: tuple[type[Exception], ...] = ()) -> T:
+    """Open the store ``DATABASE_URL`` names, run ``work`` on it and close it again.
+
+    Exceptions of the ``bad_input`` types become ``CliError`` (a one-line reason, exit 2).
+    """
+    from bot.storage import store_from_url
+
+    async def main() -> T:
+        async with store_from_url(settings().database_url) as store:
+            try:
+                return await work(store)
+            except bad_input as exc:
+                raise CliError(str(exc)) from exc
+
+    return asyncio.run(main())

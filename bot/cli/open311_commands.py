@@ -7,7 +7,6 @@ input (``--api-key-stdin``), kept encrypted with ``SECRET_KEY`` and never printe
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import sys
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from bot.cli.common import CliError, console, settings
+from bot.cli.common import CLI_ACTOR, CliError, console, settings, with_store
 from bot.open311.worker import open311_parts
 from bot.security import AddressCipher, normalise_reference
 from bot.storage import (
@@ -26,11 +25,9 @@ from bot.storage import (
     NotFoundError,
     Open311Forward,
     ServiceArea,
-    store_from_url,
 )
 
 T = TypeVar("T")
-CLI_ACTOR = "admin:cli"
 
 
 def register(app: typer.Typer) -> None:
@@ -44,14 +41,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(work: Callable[[FeedbackStore], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with store_from_url(settings().database_url) as store:
-            try:
-                return await work(store)
-            except (NotFoundError, ValueError) as exc:
-                raise CliError(str(exc)) from exc
-
-    return asyncio.run(main())
+    return with_store(work, (NotFoundError, ValueError))
 
 
 async def _area(store: FeedbackStore, code: str) -> ServiceArea:

@@ -9,7 +9,6 @@ Shut-down runs the same list backwards.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -35,6 +34,7 @@ from handlers.alerts import LogAlerts
 from handlers.areas import AreaDirectory
 from handlers.conversation import Conversation, ConversationConfig
 from handlers.staff_actions import StaffActions
+from handlers.tasks import cancel_and_wait
 from handlers.triage import TriageService
 from models.registry import ModelRegistry
 from nlp.triage import Triager
@@ -102,9 +102,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            await cancel_and_wait(watcher)
             await launcher.stop()
             await stop_open311(app.state.open311)
             stop_digests(app.state.digests)

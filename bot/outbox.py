@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from bot.channels.base import ChannelSender, SendError
 from bot.security import AddressCipher
 from bot.storage import FeedbackStore, OutboundRecord
+from handlers.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +61,8 @@ class Outbox:
             self._task = asyncio.create_task(self._loop(), name="outbox")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         while True:

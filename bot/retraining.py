@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from handlers.tasks import cancel_and_wait
 from nlp.errors import ModelError
 
 if TYPE_CHECKING:
@@ -205,7 +206,4 @@ class RetrainLauncher:
 
     async def stop(self) -> None:
         """On shut-down: let a running retrain finish on its own, stop watching it."""
-        if self._reaper is not None:
-            self._reaper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reaper
+        await cancel_and_wait(self._reaper)

@@ -8,11 +8,11 @@ spaCy or scikit-learn itself. The model can be swapped while running (``reload``
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from handlers.tasks import cancel_and_wait
 from nlp.redact import redact
 from nlp.result import TriageResult
 from nlp.triage import Triager
@@ -75,11 +75,8 @@ class TriageService:
             self._worker = asyncio.create_task(self._run(), name="triage-batcher")
 
     async def stop(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
+        await cancel_and_wait(self._worker)
+        self._worker = None
 
     async def classify(self, text: str) -> TriageResult:
         """Triage ``text`` in the next batch (starts the batcher on first use)."""

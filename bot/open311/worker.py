@@ -15,6 +15,7 @@ from bot.open311.client import GeoReportClient
 from bot.open311.config import Open311Config
 from bot.open311.forwarder import Forwarder
 from bot.open311.sync import StatusSync
+from handlers.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -59,11 +60,8 @@ class Open311Worker:
             self._task = asyncio.create_task(self._run(), name="open311")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         async with open311_parts(self._settings, self._store, self._conversation) as parts:

@@ -8,7 +8,6 @@ to the chat that asked for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from bot.channels.telegram.links import StaffLinks
 from bot.channels.telegram.sender import TelegramSender
 from bot.retraining import RetrainStatus
 from bot.storage import StaffRole
+from handlers.tasks import cancel_and_wait
 from nlp.errors import ModelError
 
 if TYPE_CHECKING:
@@ -89,6 +89,4 @@ class AdminDesk:
 
     async def stop(self) -> None:
         for task in list(self._watchers):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)

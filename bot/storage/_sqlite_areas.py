@@ -84,6 +84,11 @@ class AreaMixin(SQLiteCore):
         """
         now = self._ts()
         wanted = {check_area_code(code): label for code, label in labels.items()}
+        # the service calls this every few seconds: take the write lock only when needed
+        known = await self._read(lambda db: {r["code"] for r in rows(
+            db, "SELECT code FROM service_areas")})
+        if not set(wanted) - known:
+            return []
 
         def work(db: sqlite3.Connection) -> list[str]:
             known = {r["code"] for r in rows(db, "SELECT code FROM service_areas")}

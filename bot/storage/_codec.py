@@ -212,6 +212,7 @@ def correction(row: sqlite3.Row) -> Correction:
         actor=row["actor"],
         created_at=parse_ts(row["created_at"]),
         redacted_text=row["redacted_text"],
+        feedback_created_at=parse_ts(row["feedback_created_at"]),
     )
 
 

@@ -18,7 +18,8 @@ _USER_SELECT = (
 )
 _USER_BY_ID = f"{_USER_SELECT} WHERE u.id = ?"
 _CORRECTION_SELECT = (
-    "SELECT c.*, f.reference, f.redacted_text FROM corrections AS c "
+    "SELECT c.*, f.reference, f.redacted_text, f.created_at AS feedback_created_at "
+    "FROM corrections AS c "
     "JOIN feedback AS f ON f.id = c.feedback_id"
 )
 

@@ -243,7 +243,7 @@ class Correction:
     """A label staff gave a feedback item (changed or confirmed), joined with its text.
 
     ``redacted_text`` is the item's current redacted text, so a list of corrections is a
-    ready training set.
+    ready training set; ``feedback_created_at`` is when the item was filed.
     """
 
     id: int
@@ -255,6 +255,7 @@ class Correction:
     actor: str
     created_at: datetime
     redacted_text: str
+    feedback_created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,3 +38,13 @@ def service_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: 
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     return Settings(_env_file=None)
+
+
+@pytest.fixture
+async def triage(triager):  # type: ignore[no-untyped-def]
+    """An async triage service over the bundled model, stopped after the test."""
+    from handlers.triage import TriageService
+
+    service = TriageService(triager)
+    yield service
+    await service.stop()

@@ -98,13 +98,6 @@ async def store() -> AsyncIterator[FeedbackStore]:
 
 
 @pytest.fixture
-async def triage(triager: Any) -> AsyncIterator[TriageService]:
-    service = TriageService(triager)
-    yield service
-    await service.stop()
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 

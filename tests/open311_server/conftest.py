@@ -12,10 +12,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from bot.security import hash_token, new_token
 from bot.services import Services
 from bot.settings import Settings
-from bot.storage import FeedbackItem, SQLiteStore, StaffRole
+from bot.storage import FeedbackItem, SQLiteStore
 from bot.web import staff_api
 from bot.web.errors import install_error_handlers
 from bot.web.open311 import router
@@ -23,6 +22,7 @@ from handlers import catalogue
 from handlers.conversation import Conversation
 from handlers.staff_actions import StaffActions
 from handlers.triage import TriageService
+from tests.support.staff import staff_tokens
 
 KEY = "k" * 40
 BASE = "/open311/v2"
@@ -65,13 +65,6 @@ class World:
 
 
 @pytest.fixture
-async def triage(triager: Any) -> AsyncIterator[TriageService]:
-    service = TriageService(triager)
-    yield service
-    await service.stop()
-
-
-@pytest.fixture
 async def world(tmp_path: Path, triage: TriageService) -> AsyncIterator[World]:
     db_path = tmp_path / "open311.db"
     async with SQLiteStore(str(db_path)) as store:
@@ -79,13 +72,7 @@ async def world(tmp_path: Path, triage: TriageService) -> AsyncIterator[World]:
                                   for code in triage.triager.area_labels})
         await store.update_area("roads", actor="system", description="Potholes, pavements",
                                 group="streets", keywords=["pothole", "pavement"])
-        tokens = {}
-        for who, role, areas in [("admin", StaffRole.ADMIN, []),
-                                 ("roads", StaffRole.STAFF, ["roads"]),
-                                 ("waste", StaffRole.STAFF, ["waste"])]:
-            user = await store.create_user(f"{who}@city.example", role, areas)
-            tokens[who] = new_token()
-            await store.create_api_token(user.id, hash_token(tokens[who]))
+        tokens = await staff_tokens(store)
         app = FastAPI()
         install_error_handlers(app)
         app.include_router(router)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from bot.security import AddressCipher, hash_token, new_token, pseudonymise
+from bot.security import AddressCipher, hash_token, pseudonymise
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage import (
@@ -21,11 +21,11 @@ from bot.storage import (
     CorrectionField,
     FeedbackItem,
     SQLiteStore,
-    StaffRole,
 )
 from bot.web.errors import install_error_handlers
 from bot.web.staff_api import router
 from handlers.staff_actions import StaffActions
+from tests.support.staff import staff_tokens
 
 KEY = "x" * 32
 PHONE = "+15551234567"
@@ -80,13 +80,7 @@ async def world() -> AsyncIterator[World]:
         }
         await store.add_attachment(items["pothole"].id, AttachmentKind.LOCATION,
                                    "51.5,-0.12", actor="citizen:1")
-        tokens = {}
-        for who, role, areas in [("admin", StaffRole.ADMIN, []),
-                                 ("roads", StaffRole.STAFF, ["roads"]),
-                                 ("waste", StaffRole.STAFF, ["waste"])]:
-            user = await store.create_user(f"{who}@city.example", role, areas)
-            tokens[who] = new_token()
-            await store.create_api_token(user.id, hash_token(tokens[who]))
+        tokens = await staff_tokens(store)
         app = FastAPI()
         install_error_handlers(app)
         app.include_router(router)

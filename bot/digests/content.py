@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.digests import similarity
-from bot.storage import FeedbackItem, FeedbackStatus, FeedbackStore
+from bot.storage import OPEN_STATUSES, FeedbackItem, FeedbackStatus, FeedbackStore
 
-OPEN = (FeedbackStatus.NEW, FeedbackStatus.ACKNOWLEDGED, FeedbackStatus.IN_PROGRESS)
 PAGE = 500
 MAX_LISTED = 100  # per section; the rest are counted and left to the dashboard
 
@@ -107,8 +106,8 @@ async def build_digest(store: FeedbackStore, area: str, *, label: str, since: Wa
     urgent = [i for i in live if i.urgent]
     ideas = [i for i in live if not i.urgent and i.kind == "idea"]
     reports = [i for i in live if not i.urgent and i.kind != "idea" and not i.needs_review]
-    review = await _all(store, areas=[area], status=OPEN, needs_review=True)
-    overdue = await _all(store, areas=[area], status=OPEN, until=now - target)
+    review = await _all(store, areas=[area], status=OPEN_STATUSES, needs_review=True)
+    overdue = await _all(store, areas=[area], status=OPEN_STATUSES, until=now - target)
     newest = max(fresh, key=lambda i: (i.created_at, i.id), default=None)
     return Digest(
         area=area, area_label=label, generated_at=now, base_url=base_url, target=target,

@@ -27,6 +27,7 @@ from bot.storage.errors import ConflictError, NotFoundError, SchemaError, Storag
 from bot.storage.open311_records import Open311Forward, Open311State, Open311Target
 from bot.storage.records import (
     ERASED_TEXT,
+    OPEN_STATUSES,
     ApiToken,
     Attachment,
     AttachmentKind,
@@ -58,6 +59,7 @@ __all__ = [
     "DEFAULT_RESOLUTION_TARGET",
     "ERASED_TEXT",
     "MEMORY",
+    "OPEN_STATUSES",
     "UPDATABLE_FEEDBACK_FIELDS",
     "ApiToken",
     "Attachment",

@@ -38,6 +38,10 @@ class FeedbackStatus(StrEnum):
         )
 
 
+OPEN_STATUSES: tuple[FeedbackStatus, ...] = tuple(s for s in FeedbackStatus if s.is_open)
+"""The statuses in which staff still have work to do (Open311 ``open``)."""
+
+
 class OutboundStatus(StrEnum):
     """Life of a message to a citizen (the names follow Twilio's status callbacks)."""
 

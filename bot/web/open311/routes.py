@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from bot.digests.config import parse_targets
 from bot.security import hash_token, normalise_reference
 from bot.services import Services
-from bot.storage import FeedbackItem, FeedbackStatus, StaffUser
+from bot.storage import OPEN_STATUSES, FeedbackItem, FeedbackStatus, StaffUser
 from bot.web.auth import MAX_TOKEN_CHARS
 from bot.web.open311 import intake, views
 from bot.web.open311.params import new_request, request_query
@@ -31,8 +31,7 @@ PREFIX = "/open311/v2"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29 00:00"
 """When this endpoint's behaviour last changed (discovery's sortable ``changeset``)."""
-OPEN = tuple(s for s in FeedbackStatus if s.is_open)
-CLOSED = tuple(s for s in FeedbackStatus if not s.is_open)
+CLOSED = tuple(s for s in FeedbackStatus if s not in OPEN_STATUSES)
 _MULTI = ("service_request_id", "service_code", "status")  # may be repeated or comma-listed
 
 
@@ -189,7 +188,7 @@ async def list_requests(fmt: str, request: Request) -> Response:
             found = [await services.store.get_feedback(ref) for ref in query.references]
             items = [i for i in found if i is not None][start:start + query.page_size]
         else:
-            wanted = None if query.closed is None else CLOSED if query.closed else OPEN
+            wanted = None if query.closed is None else CLOSED if query.closed else OPEN_STATUSES
             items = await services.store.list_feedback(
                 areas=query.service_codes, status=wanted, since=query.since,
                 until=query.until, limit=query.page_size, offset=start)

@@ -41,14 +41,17 @@ _STRUCTURE = ("wall", "building", "bridge", "balcony", "roof", "ceiling", "stair
               "spire", "chimney", "railing", "tower", "shelter", "signboard",
               "billboard", "pole", "lamp post", "lamppost", "electric pole", "crane",
               "lamp column", "light column", "street light", "streetlight", "light pole",
-              "lamp standard", "mast")
+              "lamp standard", "mast", "sea wall", "seawall", "river wall", "flood wall",
+              "retaining wall", "embankment", "levee", "dike", "dyke", "dam", "bus shelter",
+              "bus stop roof", "awning", "sign", "gantry", "facade", "façade")
 _UNSTABLE = ("collapse", "collapsed", "collapsing", "cave", "caved", "give way", "gave way",
              "sag", "sagging", "tilt", "tilting", "tilted",
              "crumble", "crumbling", "bulge", "bulging", "lean", "leaning", "come away",
              "coming away", "pull away", "pulling away", "come down", "came down",
              "hanging off", "swing", "swinging", "sway", "swaying", "crack in half",
              "cracked in half", "topple", "toppling", "about to fall", "going to fall",
-             "wobble", "wobbling")
+             "wobble", "wobbling", "breach", "breached", "chunk missing",
+             "section missing", "hanging by", "held by one", "giving way")
 _FALLING_BITS = ("stone", "stones", "brick", "bricks", "glass", "debris", "plaster", "masonry",
                  "panel", "panels", "tile", "tiles", "slate", "slates", "piece", "pieces",
                  "shard", "shards", "chunk", "chunks", "concrete", "board", "boards", "plank",
@@ -57,6 +60,23 @@ _FALLING_BITS = ("stone", "stones", "brick", "bricks", "glass", "debris", "plast
 _TREES = ("tree", "branch", "branches", "limb", "bough", "trunk", "oak", "pine", "beech",
           "elm", "willow", "birch", "palm", "eucalyptus", "banyan", "neem", "sycamore",
           "poplar", "chestnut", "plane tree", "conifer", "gum tree")
+# animals that attack (with an attack word) and wild ones that are a danger wherever they turn up
+_ANIMALS = ("bee", "bees", "wasp", "wasps", "hornet", "hornets", "swarm", "bull", "cow",
+            "cattle", "buffalo", "horse", "monkey", "monkeys", "baboon", "baboons",
+            "boar", "wild boar", "black bear", "brown bear", "grizzly", "elephant",
+            "crocodile", "alligator", "snake", "leopard", "tiger", "lion", "hyena", "goose",
+            "geese", "swan", "coyote", "wolf", "wolves", "jackal", "camel", "ostrich",
+            "magpie", "kangaroo", "moose", "elk", "stag")
+_WILD_ANIMALS = ("cobra", "python", "viper", "krait", "rattlesnake", "rattler", "adder",
+                 "mamba", "venomous snake", "poisonous snake", "crocodile", "alligator",
+                 "leopard", "tiger", "lion", "black bear", "brown bear", "grizzly",
+                 "wild boar", "scorpion", "hyena", "black widow", "funnel web",
+                 "box jellyfish", "snake")
+_INDOORS = ("inside", "in the house", "in our house", "in my house", "in the school",
+            "classroom", "class", "school", "playground", "kitchen", "bedroom", "toilet",
+            "bathroom", "living room", "in the room", "office", "shop", "in the bus",
+            "flat", "apartment", "nursery", "creche", "hospital", "ward", "under the bed",
+            "under the benches", "loose", "escaped", "got in", "came in", "entered")
 _RAILS = ("railing", "railings", "handrail", "handrails", "parapet", "guard rail",
           "guardrail", "balustrade")
 
@@ -249,9 +269,11 @@ EN_URGENT: dict[str, list[Rule]] = {
               "toddlers", "children playing", "kids playing", "little ones"), gap=10),
     ],
     "gas_damage": [
-        Near(("gas pipe", "gas main", "gas line", "gas meter", "gas mains"),
+        Near(("gas pipe", "gas main", "gas line", "gas meter", "gas mains", "gas pipeline",
+              "gas pipes", "gas lines", "gas cylinder", "gas bottle", "gas tank"),
              ("hit", "damage", "damaged", "broken", "cut", "burst", "hissing", "hiss",
-              "struck", "crack", "cracked", "rupture", "ruptured", "snapped"), gap=8),
+              "struck", "crack", "cracked", "rupture", "ruptured", "snapped", "dig up",
+              "dug up", "digger", "excavator", "leak", "leaking"), gap=8),
     ],
     "asbestos": [
         Near(("asbestos",), ("dust", "blow", "blowing", "expose", "exposed", "broken",
@@ -270,6 +292,39 @@ EN_URGENT: dict[str, list[Rule]] = {
               "about to fall", "could fall on", "might fall on", "hanging by", "split in two",
               "split down the middle", "creaking in the wind", "roots are lifting",
               "roots lifting"), gap=12),
+    ],
+    "animal_attack": [
+        Near(_ANIMALS, ("attack", "attacking", "attacked", "chase", "chasing", "chased",
+                        "sting", "stinging", "stung", "bite", "biting", "bit", "bitten",
+                        "charging at", "charged at", "maul", "mauled", "trample",
+                        "trampled", "went for", "going for"), gap=8),
+        Near(_WILD_ANIMALS, _INDOORS, gap=8),
+    ],
+    "person_in_danger": [
+        Near(("man", "woman", "person", "someone", "somebody", "child", "kid", "boy", "girl",
+              "old man", "old woman", "old lady", "elderly", "lady", "guy", "he", "she",
+              "baby", "toddler", "pensioner", "cyclist", "worker", "driver"),
+             ("on the ground", "not move", "not moving", "isn't moving", "is not moving",
+              "can't get up", "cannot get up", "can not get up", "couldn't get up",
+              "not responding", "unresponsive", "not breathing", "collapsed", "passed out",
+              "fainted", "covered in", "locked in", "locked inside", "shut in", "shut inside",
+              "stuck inside", "can't get out", "cannot get out", "can not get out",
+              "couldn't get out", "no way out", "swept away", "washed away",
+              "being swept", "struggling in the water", "screaming for help",
+              "shouting for help", "crying for help", "calling for help"), gap=6),
+        ("voice inside", "crying inside", "screaming inside", "banging from inside",
+         "knocking from inside", "children screaming", "kids screaming", "people screaming",
+         "heard a child", "heard a baby", "heard someone", "won't open and",
+         "collapsed in the heat", "heat stroke", "heatstroke", "hypothermia",
+         "overdose", "isn't breathing", "is not breathing", "stopped breathing", "having a seizure", "seizure",
+         "suicide", "jump off", "threatening to jump", "going to jump"),
+    ],
+    "sea_surge": [
+        Near(("wave", "waves", "sea", "tide", "surf", "swell"),
+             ("wash through", "washing through", "wash over", "washing over", "crash over",
+              "crashing over", "pour over", "pouring over", "onto the walkway",
+              "onto the promenade", "onto the road", "onto the path", "through the gap",
+              "over the wall", "over the top"), gap=6),
     ],
     "danger_words": [
         ("danger to life", "life threatening", "life-threatening", "an emergency",
@@ -290,6 +345,12 @@ EN_SPAN_EXCEPTIONS: tuple[str, ...] = (
     "killing me", "kill me", "killing us", "kills me", "died laughing",
     "drowning in paperwork", "drowning in work", "drowning in debt", "drowning in bills",
     "inbox is on fire", "inbox on fire", "on fire today", "on fire lol",
+    "death trap", "speed trap", "tourist trap", "mouse trap", "rat trap", "trap door",
+    "great fire", "co alarm battery", "co alarm batteries", "co detector battery",
+    "alarm battery", "snake in the mural", "snake plant", "pet snake", "pet python", "pet shop",
+    "pet store", "zoo", "snakes and ladders",
+    "bee friendly", "bee-friendly", "bee hotel", "bees and butterflies", "save the bees",
+    "loan shark", "on the ground floor",
 )
 
 # A sentence matching one of these speaks of a danger that is over or prevented
@@ -317,7 +378,15 @@ EN_SENTENCE_EXCEPTIONS: list[Rule] = [
      "every winter", "haha", "hahaha", "lol", "lmao", "open again", "did well",
      "great work", "good work", "last monday", "last tuesday", "last wednesday",
      "last thursday",
-     "last friday", "last saturday", "last sunday", "last weekend"),
+     "last friday", "last saturday", "last sunday", "last weekend", "history",
+     "historic", "historical", "plaque", "memorial", "anniversary", "museum", "news story",
+     "in the news", "on the news", "news report", "newspaper", "article", "documentary",
+     "another country", "another city", "video game", "computer game", "board game",
+     "fun fact", "movie", "tv show", "tv series", "novel", "mural", "painting",
+     "sculpture", "statue", "ignore my", "disregard my", "false alarm", "it was just a",
+     "it was only a", "turned out to be", "came down on her own", "came down on his own",
+     "came down on its own", "all good", "all fine", "all sorted",
+     "panic over", "nevermind", "never mind"),
 ]
 
 # A sentence asking what to do in general ("who do I call if I smell gas?") is no report of
@@ -330,7 +399,8 @@ EN_HYPOTHETICAL: list[Rule] = [
      "is the council responsible", "who is responsible", "may get", "might get", "can get",
      "likely to", "may give", "can kill", "can cause", "may cause", "leading cause",
      "prone to", "risk of", "chance of", "in the rainy season", "during rain",
-     "back in", "used to", "is it true", "are going to be",
+     "back in", "used to", "ever going to", "is it true", "is that true", "is it allowed",
+     "am i allowed", "are we allowed", "allowed to keep", "are going to be",
      "is going to be", "plan to", "plans to", "planning to", "one day"),
 ]
 EN_IMMEDIATE: list[Rule] = [

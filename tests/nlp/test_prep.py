@@ -59,6 +59,20 @@ URGENT_CASES = [
     ("I'm drowning in paperwork this week", None),
     ("my inbox is on fire today", None),
     ("the burst pipe on Mill St is fixed, the crew did well and it's open again", None),
+    # animals, people in danger, sea walls, resolved messages (written for these rules)
+    ("a swarm of hornets is stinging shoppers outside the market", "animal_attack"),
+    ("there's a python under the bed in the nursery", "animal_attack"),
+    ("an old man is lying on the ground by the bus stop and can't get up", "person_in_danger"),
+    ("we can hear a kid crying inside the locked car in the mall car park", "person_in_danger"),
+    ("the contractor's excavator ripped the gas pipeline under Hill Rd", "gas_damage"),
+    ("storm waves are crashing over the sea wall onto the promenade", "sea_surge"),
+    ("the retaining wall behind the flats has a section missing and is bulging", "collapse"),
+    ("can I keep a pet snake in my flat? is it allowed?", None),
+    ("the bee hotel at the community garden is lovely", None),
+    ("that junction is a death trap, please redesign it", None),
+    ("where do I buy a CO alarm battery?", None),
+    ("ignore my earlier message about the gas smell, it was just the cooker", None),
+    ("read a news story about a sinkhole in another country, do we check our roads?", None),
 ]
 
 GERMAN_CASES = [
@@ -75,6 +89,11 @@ GERMAN_CASES = [
     ("Im Museum gibt es eine Ausstellung über den großen Brand von 1842", None),
     ("Wie melde ich eigentlich Gasgeruch?", None),
     ("Der Brand vom letzten Jahr ist längst gelöscht, danke an die Feuerwehr", None),
+    ("Hornissenschwarm greift Radfahrer an der Brücke an", "animals"),
+    ("Eine alte Frau liegt am Boden vor der Post und kommt nicht hoch", "people_in_danger"),
+    ("Schild am Rathaus hängt nur noch an einer Schraube über dem Eingang", "compound_danger"),
+    ("Die Stromleitungen hängen nach dem Unwetter ganz tief über der Straße", "compound_danger"),
+    ("Das Gasleck in der Parkstraße wurde gestern behoben, danke!", None),
 ]
 
 

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from nlp.lexicon import abbreviations, form_words
 from nlp.matching import RuleBook
 from nlp.normalize import normalise
+from nlp.rule_types import Near, Rule
 from nlp.rules import (
     cue_rules,
     urgent_hypothetical,
@@ -30,6 +31,7 @@ from nlp.rules import (
     urgent_sentence_exceptions,
     urgent_span_exceptions,
 )
+from nlp.signals import signal_rules
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +126,7 @@ class Preparer:
         self.lang = lang
         self.nlp, self._lemmas = _build_nlp(lang, pipeline)
         self._form_words = form_words(lang)
-        self._views_cache: dict[int, tuple[str, str | None]] = {}
+        self._views_cache: dict[int, tuple[str, str | None, str | None]] = {}
         strings = self.nlp.vocab.strings
         self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
         self._period = strings.add(".")
@@ -141,6 +143,7 @@ class Preparer:
             },
             use_lemmas=self._lemmas,
         )
+        self._signals = self._signal_lookup(signal_rules(lang))
 
     @property
     def has_ner(self) -> bool:
@@ -164,16 +167,33 @@ class Preparer:
         doc = self.nlp(text)
         return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in {"PER", "PERSON"}]
 
-    def _token_views(self, word_hash: int, is_punct: int) -> tuple[str, str | None]:
-        """(content word or "", form token; "" = mask; None = nothing) for one word."""
+    def _signal_lookup(self, classes: dict[str, list[Rule]]) -> dict[str, str]:
+        """Lemma -> tag of its danger word class (single words; see ``nlp.signals``)."""
+        lookup: dict[str, str] = {}
+        for name, groups in classes.items():
+            for group in groups:
+                assert not isinstance(group, Near), "signal classes are plain word lists"
+                for doc in self.nlp.pipe(normalise(w, self.lang) for w in group):
+                    if len(doc) == 1:
+                        token = doc[0]
+                        lookup.setdefault((token.lemma_ if self._lemmas else token.text)
+                                          .lower(), f"sig_{name}")
+        return lookup
+
+    def _token_views(self, word_hash: int,
+                     is_punct: int) -> tuple[str, str | None, str | None]:
+        """(content word or "", form token; "" = mask; None = nothing, signal tag or None)
+        for one word."""
         word = self.nlp.vocab.strings[word_hash].lower()
+        signal = self._signals.get(word)
         if word.isspace():
-            return "", None
+            return "", None, None
         if word in self._form_words:
-            return ("" if is_punct else word), "F_" + word.replace("'", "").replace(" ", "_")
+            return (("" if is_punct else word), "F_" + word.replace("'", "").replace(" ", "_"),
+                    signal)
         if is_punct:
-            return "", None
-        return word, ""
+            return "", None, signal
+        return word, "", signal
 
     def _views(self, doc: Doc) -> Prepared:
         # One numpy read of the token attributes instead of a Token object per word.
@@ -188,6 +208,8 @@ class Preparer:
         # locals, and an int key rather than a tuple: this loop runs once per token
         get, ends = cache.get, self._sentence_ends
         add_content, add_form, add_sentence = content.append, form.append, sentence_ids.append
+        signals: set[str] = set()
+        add_signal = signals.add
         rows = attrs.tolist()
         for word_hash, orth, is_punct, like_num in rows:
             if starts_sentence:
@@ -203,7 +225,9 @@ class Preparer:
             entry = get(key)
             if entry is None:
                 entry = cache[key] = self._token_views(word_hash, is_punct)
-            word, form_token = entry
+            word, form_token, signal = entry
+            if signal is not None:
+                add_signal(signal)
             if word:
                 add_content(word)
             if form_token:
@@ -214,7 +238,7 @@ class Preparer:
         matched = self._rules.match(doc, rule_ids)
         cues = frozenset(matched.get("cue", {}))
         urgent = self._urgent(rule_ids, matched)
-        tags = sorted(cues) + [f"urg_{name}" for name in urgent]
+        tags = sorted(cues) + sorted(signals) + [f"urg_{name}" for name in urgent]
         return Prepared(" ".join(content), " ".join(form + tags), cues, urgent)
 
     def _rule_sentences(self, rows: list[list[int]], sentence_ids: list[int]) -> list[int]:

@@ -73,6 +73,30 @@ URGENT_CASES = [
     ("where do I buy a CO alarm battery?", None),
     ("ignore my earlier message about the gas smell, it was just the cooker", None),
     ("read a news story about a sinkhole in another country, do we check our roads?", None),
+    # emergencies beyond broken infrastructure (written for these rules)
+    ("a man at the bus station is choking and turning blue", "medical"),
+    ("someone is standing on the ledge of the car park roof saying he wants to end it all",
+     "self_harm"),
+    ("guy waving a machete outside the chemist on Bell St", "weapon"),
+    ("abandoned suitcase under the seats at the ferry terminal, owner ran off",
+     "suspicious_object"),
+    ("a dozen pupils vomiting after the school lunch today", "mass_illness"),
+    ("a boy is struggling in the water off the jetty", "water_rescue"),
+    ("my grandmother has dementia and wandered off from the care home an hour ago",
+     "missing_person"),
+    ("power cut since noon and my mother's oxygen machine has 30 minutes of battery",
+     "vulnerable_without_power"),
+    ("a tanker is on its side on the ring road", "crowd_and_transport"),
+    ("a roofer fell off the scaffolding at the new library", "falls_and_shafts"),
+    ("an e-bike battery charging in the stairwell is smoking and popping", "fire"),
+    ("our eyes are burning from the fumes of the tannery", "chemical"),
+    ("a rabid fox is biting at people in the park", "animal_disease"),
+    ("the traffic is killing me and I'm sick of these queues", None),
+    ("can we have a defibrillator and free first aid training at the library?", None),
+    ("small fire in the bin last night, the fire brigade put it out, please replace the bin",
+     None),
+    ("Suggestion: free swimming lessons, many kids here can't swim", None),
+    ("this new burger place is the bomb", None),
 ]
 
 GERMAN_CASES = [
@@ -94,6 +118,13 @@ GERMAN_CASES = [
     ("Schild am Rathaus hängt nur noch an einer Schraube über dem Eingang", "compound_danger"),
     ("Die Stromleitungen hängen nach dem Unwetter ganz tief über der Straße", "compound_danger"),
     ("Das Gasleck in der Parkstraße wurde gestern behoben, danke!", None),
+    ("Im Altenheim ist die Heizung ausgefallen und draußen sind minus zehn Grad",
+     "vulnerable_without_supply"),
+    ("Auf der Baustelle liegt eine Fliegerbombe, die Bagger arbeiten weiter", "public_danger"),
+    ("Ein Mann sitzt außen am Geländer der Brücke und will springen", "public_danger"),
+    ("Unser Trinkwasser riecht nach Benzin", "gas_and_water_supply"),
+    ("Ich ertrinke in Formularen, wer hilft mir?", None),
+    ("Am Stadion vermisst man Fahrradständer", None),
 ]
 
 

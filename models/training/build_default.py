@@ -12,6 +12,9 @@ The table (``default_table.csv``) joins three sources, each row naming its sourc
 * ``handwritten``: examples the CivicVoice team wrote for the areas and kinds the data
   sets lack (questions, praise, urgency, complaints carrying a suggestion).
 
+Urgency: the hand-written rows are labelled; Vallejo ideas and the Bengaluru complaints no
+urgent rule matches are labelled not urgent (``weak_urgent_labels``).
+
 Only a sample of the Bengaluru rows teaches the kind and innovation heads, so the 9,000
 complaints do not drown the few hundred questions and praise.
 """
@@ -119,8 +122,30 @@ def handwritten_rows() -> list[dict[str, str]]:
     return out
 
 
+def weak_urgent_labels(rows: list[dict[str, str]]) -> None:
+    """Label the real data's rows not urgent where that is safe to assume.
+
+    Neither real data set labels urgency, so without this the urgency head learns only from
+    the hand-written rows, half of them dangers, and flags one ordinary Bengaluru complaint
+    in seven. Vallejo rows are budget ideas: never urgent. A Bengaluru complaint that no
+    urgent rule matches is taken as not urgent (a weak label: a few may be wrong); one that
+    a rule matches stays unlabelled.
+    """
+    from nlp.prep import Preparer
+
+    complaints = [r for r in rows if r["source"] == "bengaluru"]
+    prepared = Preparer("en").prepare_many(r["text"] for r in complaints)
+    for row, p in zip(complaints, prepared, strict=True):
+        if not p.urgent_rules:
+            row["urgent"] = "0"
+    for row in rows:
+        if row["source"] == "vallejo":
+            row["urgent"] = "0"
+
+
 def build_table(shared: Path) -> int:
     rows = bengaluru_rows(shared) + vallejo_rows(shared) + handwritten_rows()
+    weak_urgent_labels(rows)
     with TABLE.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()

@@ -18,7 +18,7 @@ from tests.sms.fake_twilio import FakeTwilio
 
 ALICE = "+14155550101"
 PART_ONE = ("The storm drain outside 4 Mill Lane has been blocked for two weeks and every "
-            "time it rains the water runs across the pavement and into the front gardens ")
+            "time it rains a wide puddle forms on the pavement outside the front gardens ")
 assert len(PART_ONE) == 153
 
 

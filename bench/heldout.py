@@ -7,7 +7,7 @@ innovation head on out-of-domain suggestion sentences (ROC AUC, AP, F1 at 0.5), 
 on sets written by someone who never saw the rules or the model
 (tests/data/heldout/URGENT_BLIND*.md). A, B and C are spent (their errors were read and rules
 written for them); D is blind; E is a development set (rules and thresholds were chosen with
-it, so its figures are not a blind measure).
+it, so its figures are not a blind measure); F likewise (English only).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from nlp.triage import Triager  # noqa: E402
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 BLIND_SETS = (("urgent_blind.csv", "blind set A"), ("urgent_blind_b.csv", "blind set B"),
               ("urgent_blind_c.csv", "blind set C"), ("urgent_blind_d.csv", "blind set D"),
-              ("urgent_dev_e.csv", "dev set E"))
+              ("urgent_dev_e.csv", "dev set E"), ("urgent_dev_f.csv", "dev set F"))
 
 
 def main() -> int:
@@ -92,6 +92,8 @@ def _blind_urgency(triager: Triager, show_errors: bool, name: str, label: str) -
     print(f"urgent, {label} (English, rules or model): recall {report['recall']}, precision "
           f"{report['precision']} ({report['positives']} urgent of {report['n']})")
     german = [r for r in blind if r["lang"] == "de"]
+    if not german:
+        return
     prepared = Preparer("de").prepare_many([r["text"] for r in german])
     rules = [bool(p.urgent_rules) for p in prepared]
     de = binary_report([r["urgent"] == "1" for r in german], [float(f) for f in rules], rules)

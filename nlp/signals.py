@@ -56,8 +56,7 @@ EN_SIGNALS: dict[str, list[Rule]] = {
         "someone please", "come quickly", "spreading", "getting worse", "any minute",
         "any moment", "about to", "at once", "straight away", "right away", "emergency",
         "sos", "!!", "!!!", "just now", "just happened", "this minute", "as we speak",
-        "still", "keep", "keeps", "every minute", "minutes", "tonight", "before someone",
-        "before somebody", "before anyone", "before a child",
+        "still", "keep", "keeps", "every minute", "minutes", "tonight",
     )],
     # who or what is exposed
     "exposed": [(

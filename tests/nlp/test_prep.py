@@ -97,6 +97,12 @@ URGENT_CASES = [
      None),
     ("Suggestion: free swimming lessons, many kids here can't swim", None),
     ("this new burger place is the bomb", None),
+    ("the kids found a rusty old shell by the canal and are hitting it with stones",
+     "suspicious_object"),
+    ("a man is ramming parked cars with a pickup outside the mall", "crowd_and_transport"),
+    ("the scaffolding on the bank is shaking in the wind", "collapse"),
+    ("petrol at the Shell garage on Hill Rd costs too much", None),
+    ("will residents be told before the crane works start next year?", None),
 ]
 
 GERMAN_CASES = [

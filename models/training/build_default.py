@@ -111,10 +111,11 @@ def handwritten_rows() -> list[dict[str, str]]:
     with HANDWRITTEN.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     out = []
-    # The last block of the file holds complaints that carry a suggestion (HANDWRITTEN.md).
-    suggestion_block_start = 1140
+    # Data rows 1141-1241 (0-based 1140-1240) are complaints that carry a suggestion
+    # (HANDWRITTEN.md); the rows appended after them are not.
+    suggestion_block = range(1140, 1241)
     for i, row in enumerate(rows):
-        innovation = row["kind"] == "idea" or (i >= suggestion_block_start
+        innovation = row["kind"] == "idea" or (i in suggestion_block
                                                and row["kind"] == "complaint")
         out.append({"text": row["text"], "area": row["area"], "kind": row["kind"],
                     "urgent": row["urgent"], "innovation": "1" if innovation else "0",

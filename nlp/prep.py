@@ -22,7 +22,6 @@ from spacy.tokens import Doc
 from nlp.lexicon import abbreviations, form_words
 from nlp.matching import RuleBook
 from nlp.normalize import normalise
-from nlp.rule_types import Near, Rule
 from nlp.rules import (
     cue_rules,
     urgent_hypothetical,
@@ -167,17 +166,17 @@ class Preparer:
         doc = self.nlp(text)
         return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in {"PER", "PERSON"}]
 
-    def _signal_lookup(self, classes: dict[str, list[Rule]]) -> dict[str, str]:
-        """Lemma -> tag of its danger word class (single words; see ``nlp.signals``)."""
+    def _signal_lookup(self, classes: dict[str, tuple[str, ...]]) -> dict[str, str]:
+        """Lemma -> tag of its danger word class (one-word entries; see ``nlp.signals``)."""
         lookup: dict[str, str] = {}
-        for name, groups in classes.items():
-            for group in groups:
-                assert not isinstance(group, Near), "signal classes are plain word lists"
-                for doc in self.nlp.pipe(normalise(w, self.lang) for w in group):
-                    if len(doc) == 1:
-                        token = doc[0]
-                        lookup.setdefault((token.lemma_ if self._lemmas else token.text)
-                                          .lower(), f"sig_{name}")
+        for name, words in classes.items():
+            for word, doc in zip(words, self.nlp.pipe(normalise(w, self.lang) for w in words),
+                                 strict=True):
+                if len(doc) != 1:
+                    raise ValueError(f"signal {word!r} is not one word")
+                token = doc[0]
+                lookup.setdefault((token.lemma_ if self._lemmas else token.text).lower(),
+                                  f"sig_{name}")
         return lookup
 
     def _token_views(self, word_hash: int,

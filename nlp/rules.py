@@ -73,9 +73,10 @@ _WILD_ANIMALS = ("cobra", "python", "viper", "krait", "rattlesnake", "rattler", 
                  "wild boar", "scorpion", "hyena", "black widow", "funnel web",
                  "box jellyfish", "snake", "baboon", "baboons", "elephant", "elephants",
                  "wild elephant", "hippo", "rhino", "bison", "wild dogs", "hyenas")
-_PEOPLE = ("man", "woman", "person", "someone", "somebody", "child", "kid", "boy", "girl",
+_PERSON = ("man", "woman", "person", "someone", "somebody", "child", "kid", "boy", "girl",
            "baby", "toddler", "old man", "old woman", "old lady", "lady", "guy", "he", "she",
-           "student", "pupil", "worker", "passenger", "patient", "neighbour", "neighbor")
+           "worker")
+_PEOPLE = (*_PERSON, "student", "pupil", "passenger", "patient", "neighbour", "neighbor")
 _INDOORS = ("inside", "in the house", "in our house", "in my house", "in the school",
             "classroom", "class", "school", "playground", "kitchen", "bedroom", "toilet",
             "bathroom", "living room", "in the room", "office", "shop", "in the bus",
@@ -318,9 +319,7 @@ EN_URGENT: dict[str, list[Rule]] = {
         Near(_WILD_ANIMALS, _INDOORS, gap=8),
     ],
     "person_in_danger": [
-        Near(("man", "woman", "person", "someone", "somebody", "child", "kid", "boy", "girl",
-              "old man", "old woman", "old lady", "elderly", "lady", "guy", "he", "she",
-              "baby", "toddler", "pensioner", "cyclist", "worker", "driver"),
+        Near((*_PERSON, "elderly", "pensioner", "cyclist", "driver"),
              ("on the ground", "not move", "not moving", "isn't moving", "is not moving",
               "can't get up", "cannot get up", "can not get up", "couldn't get up",
               "not responding", "unresponsive", "not breathing", "collapsed", "passed out",

@@ -16,10 +16,11 @@ Thresholds come from those held-out predictions:
   ``needs_review``.
 * ``urgent``: the lowest model score at which *rules or model* keep a precision of at
   least ``urgent_min_precision`` (default 70 %) out of fold; rules alone always flag. A
-  missed danger costs more than a false alarm, and the labelled negatives are mostly
-  lookalikes written to be hard ("the fire drill is on Friday"), so out-of-fold precision
-  understates precision on real traffic: at 70 % here, the team's development set E
-  (written by someone who saw neither rules nor model) kept precision above 0.9.
+  missed danger costs more than a false alarm. In the bundled table the negatives are
+  hand-written lookalikes ("the fire drill is on Friday") plus real complaints no rule
+  matches (``models/training/build_default.weak_urgent_labels``); at 70 % there, the
+  team's development set E (written by someone who saw neither rules nor model) kept
+  precision above 0.95 and about 3 % of held-out real complaints were flagged.
 """
 
 from __future__ import annotations

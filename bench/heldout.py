@@ -6,8 +6,9 @@ Prints kinds macro-F1, urgent recall/precision (rules, model and both), and the
 innovation head on out-of-domain suggestion sentences (ROC AUC, AP, F1 at 0.5), and urgency
 on sets written by someone who never saw the rules or the model
 (tests/data/heldout/URGENT_BLIND*.md). A, B and C are spent (their errors were read and rules
-written for them); D is blind; E is a development set (rules and thresholds were chosen with
-it, so its figures are not a blind measure); F likewise (English only).
+written for them); D and H are blind; E is a development set (rules and thresholds were
+chosen with it, so its figures are not a blind measure); F and G likewise (English only), and
+DE (German only).
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from nlp.triage import Triager  # noqa: E402
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 BLIND_SETS = (("urgent_blind.csv", "blind set A"), ("urgent_blind_b.csv", "blind set B"),
               ("urgent_blind_c.csv", "blind set C"), ("urgent_blind_d.csv", "blind set D"),
-              ("urgent_dev_e.csv", "dev set E"), ("urgent_dev_f.csv", "dev set F"))
-STILL_BLIND = {"urgent_blind_d.csv"}  # --show-errors never prints these sets' texts
+              ("urgent_dev_e.csv", "dev set E"), ("urgent_dev_f.csv", "dev set F"),
+              ("urgent_dev_g.csv", "dev set G"), ("urgent_dev_de.csv", "dev set DE"),
+              ("urgent_blind_h.csv", "blind set H"))
+# --show-errors never prints these sets' texts
+STILL_BLIND = {"urgent_blind_d.csv", "urgent_blind_h.csv"}
 
 
 def main() -> int:
@@ -86,14 +90,16 @@ def _blind_urgency(triager: Triager, german_preparer: Preparer, show_errors: boo
         blind = list(csv.DictReader(handle))
     english = [r for r in blind if r["lang"] == "en"]
     found = triager.classify_many([r["text"] for r in english])
-    if "kind" in blind[0]:
+    if english and "kind" in blind[0]:
         kinds = classification_report([r["kind"] for r in english], [r.kind for r in found])
         print(f"kinds, {label} (English): macro-F1 {kinds['macro_f1']}, accuracy "
               f"{kinds['accuracy']} (n={kinds['n']})")
-    report = binary_report([r["urgent"] == "1" for r in english],
-                           [r.urgent_score for r in found], [r.urgent for r in found])
-    print(f"urgent, {label} (English, rules or model): recall {report['recall']}, precision "
-          f"{report['precision']} ({report['positives']} urgent of {report['n']})")
+    if english:
+        report = binary_report([r["urgent"] == "1" for r in english],
+                               [r.urgent_score for r in found], [r.urgent for r in found])
+        print(f"urgent, {label} (English, rules or model): recall {report['recall']}, "
+              f"precision {report['precision']} ({report['positives']} urgent of "
+              f"{report['n']})")
     german = [r for r in blind if r["lang"] == "de"]
     if not german:
         return

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import mmh3
 import numpy as np
@@ -29,6 +29,7 @@ BASE = 1 << ID_BITS  # three ids fit an int64 key
 CHUNK = 256  # texts per chunk: at most ~800,000 tokens, so a chunk's new ids always fit
 MAX_IDS = BASE - 1_000_000
 MAX_KEYED_N = 3  # n-grams up to this length are int64 keys
+WORD_PATTERNS = {r"(?u)\b\w+\b", r"(?u)\b\w\w+\b"}  # tokens are whole runs of word characters
 MAX_GRAMS = 2_000_000  # cached n-gram keys (or words) per block before starting again
 
 
@@ -129,7 +130,16 @@ def _token_ids(texts: Sequence[str], cache: _Cache, pattern: re.Pattern[str]
     get = cache.token_ids.get
     ids: list[int] = []
     lengths: list[int] = []
+    by_words = pattern.pattern in WORD_PATTERNS
     for text in texts:
+        if by_words:
+            # Nearly every word of a prepared text is one known token, and then its words
+            # are its tokens: a known token is a run of word characters, none spans a space.
+            known = list(map(get, text.split()))
+            if None not in known:
+                ids.extend(cast(list[int], known))
+                lengths.append(len(known))
+                continue
         tokens = pattern.findall(text)
         found = [get(t, -1) for t in tokens]
         if -1 in found:

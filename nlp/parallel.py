@@ -7,7 +7,6 @@ more than ``POOL_MIN`` texts; results come back in input order.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -84,7 +83,7 @@ class TriagePool:
 
 
 def _json_lines(results: Iterable[TriageResult]) -> str:
-    return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in results)
+    return "".join([r.json_line() for r in results])
 
 
 def _stream(folder: str | Path, texts: Iterable[str], workers: int, pipeline: str | None,

@@ -11,13 +11,14 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, LEMMA, LIKE_NUM, LOWER, ORTH
+from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.lookups import Table, load_lookups
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from nlp.lexicon import abbreviations, form_words
 from nlp.matching import RuleBook
@@ -38,6 +39,18 @@ _ABBREVIATIONS = ("no", "nr", "nos", "st", "rd", "ave", "dr", "mr", "mrs", "ms",
                   "nº", "str", "bzw", "ca", "hnr", "tel")  # before a "." that ends no sentence
 MAX_CHARS = 5_000  # longer texts are cut for classification (they are stored whole)
 _MASK = "F_X"
+
+
+class _TokenView(NamedTuple):
+    """One word's share of the views, and what the sentence rules need to know of it."""
+
+    word: str  # content word ("" = none)
+    form: str | None  # form token; "" = masked content word; None = nothing
+    signal: str | None  # danger word class tag
+    ends_sentence: bool
+    period: bool
+    number: bool
+    abbreviation: bool  # "no", "st" ...: a full stop after it ends no sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +138,8 @@ class Preparer:
         self.lang = lang
         self.nlp, self._lemmas = _build_nlp(lang, pipeline)
         self._form_words = form_words(lang)
-        self._views_cache: dict[int, tuple[str, str | None, str | None]] = {}
+        self._context_lemmas = bool(pipeline)  # a trained pipeline's lemmas follow context
+        self._views_cache: dict[Any, _TokenView] = {}
         strings = self.nlp.vocab.strings
         self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
         self._period = strings.add(".")
@@ -179,52 +193,62 @@ class Preparer:
                                   f"sig_{name}")
         return lookup
 
-    def _token_views(self, word_hash: int,
-                     is_punct: int) -> tuple[str, str | None, str | None]:
-        """(content word or "", form token; "" = mask; None = nothing, signal tag or None)
-        for one word."""
-        word = self.nlp.vocab.strings[word_hash].lower()
+    def _token_view(self, token: Token) -> _TokenView:
+        """How one word shows in the views (cached per word: see ``_token_keys``)."""
+        strings = self.nlp.vocab.strings
+        orth = token.orth
+        ends, period = orth in self._sentence_ends, orth == self._period
+        abbreviation = orth in self._abbreviations
+        if token.like_num:
+            return _TokenView("NUM", "F_NUM", None, ends, period, True, abbreviation)
+        word = strings[token.lemma if self._lemmas else token.lower].lower()
         signal = self._signals.get(word)
         if word.isspace():
-            return "", None, None
+            return _TokenView("", None, None, ends, period, False, abbreviation)
         if word in self._form_words:
-            return (("" if is_punct else word), "F_" + word.replace("'", "").replace(" ", "_"),
-                    signal)
-        if is_punct:
-            return "", None, signal
-        return word, "", signal
+            form = "F_" + word.replace("'", "").replace(" ", "_")
+            return _TokenView("" if token.is_punct else word, form, signal, ends, period,
+                              False, abbreviation)
+        if token.is_punct:
+            return _TokenView("", None, signal, ends, period, False, abbreviation)
+        return _TokenView(word, "", signal, ends, period, False, abbreviation)
+
+    def _token_keys(self, doc: Doc) -> list[Any]:
+        """One cache key per token. With lookup lemmas (or none) every view of a word
+        follows from its exact form, so the key is the ORTH hash: a single numpy read,
+        not a Token object per word. A trained pipeline's lemma depends on context, so
+        there the key is the (ORTH, LEMMA) pair."""
+        if self._context_lemmas:
+            return list(zip(doc.to_array(ORTH).tolist(), doc.to_array(LEMMA).tolist(),
+                            strict=True))
+        return doc.to_array(ORTH).tolist()
 
     def _views(self, doc: Doc) -> Prepared:
-        # One numpy read of the token attributes instead of a Token object per word.
-        attrs = doc.to_array([LEMMA if self._lemmas else LOWER, ORTH, IS_PUNCT, LIKE_NUM])
         content: list[str] = []
         form: list[str] = []
         sentence_ids: list[int] = []
-        sentence, starts_sentence = 0, True
+        views: list[_TokenView] = []
+        sentence, starts_sentence, has_period = 0, True, False
         cache = self._views_cache
         if len(cache) > 500_000:  # new words (typos) never stop coming: stay bounded
             cache.clear()
-        # locals, and an int key rather than a tuple: this loop runs once per token
-        get, ends = cache.get, self._sentence_ends
+        # locals: this loop runs once per token
+        get = cache.get
         add_content, add_form, add_sentence = content.append, form.append, sentence_ids.append
+        add_view = views.append
         signals: set[str] = set()
         add_signal = signals.add
-        rows = attrs.tolist()
-        for word_hash, orth, is_punct, like_num in rows:
+        for i, key in enumerate(self._token_keys(doc)):
             if starts_sentence:
                 add_form("F_BOS")
                 sentence += 1
             add_sentence(sentence)
-            starts_sentence = orth in ends
-            if like_num:
-                add_content("NUM")
-                add_form("F_NUM")
-                continue
-            key = word_hash * 2 + is_punct
-            entry = get(key)
-            if entry is None:
-                entry = cache[key] = self._token_views(word_hash, is_punct)
-            word, form_token, signal = entry
+            view = get(key)
+            if view is None:
+                view = cache[key] = self._token_view(doc[i])
+            add_view(view)
+            word, form_token, signal, starts_sentence, period = view[:5]
+            has_period = has_period or period
             if signal is not None:
                 add_signal(signal)
             if word:
@@ -233,25 +257,23 @@ class Preparer:
                 add_form(form_token)
             elif form_token is not None and form[-1] != _MASK:
                 add_form(_MASK)
-        rule_ids = self._rule_sentences(rows, sentence_ids)
+        rule_ids = self._rule_sentences(views, sentence_ids) if has_period else sentence_ids
         matched = self._rules.match(doc, rule_ids)
         cues = frozenset(matched.get("cue", {}))
         urgent = self._urgent(rule_ids, matched)
         tags = sorted(cues) + sorted(signals) + [f"urg_{name}" for name in urgent]
         return Prepared(" ".join(content), " ".join(form + tags), cues, urgent)
 
-    def _rule_sentences(self, rows: list[list[int]], sentence_ids: list[int]) -> list[int]:
+    @staticmethod
+    def _rule_sentences(views: list[_TokenView], sentence_ids: list[int]) -> list[int]:
         """Sentence numbers for the rules: a full stop after an abbreviation ("no. 18",
         "St. Mary's") or before a number does not end a sentence there."""
-        period, abbreviations = self._period, self._abbreviations
-        if not any(row[1] == period for row in rows):
-            return sentence_ids
         ids: list[int] = []
         sentence = 1
-        for i, row in enumerate(rows):
-            if i and rows[i - 1][1] in self._sentence_ends:
-                kept = rows[i - 1][1] == period and (
-                    bool(row[3]) or (i > 1 and rows[i - 2][1] in abbreviations))
+        for i, view in enumerate(views):
+            if i and views[i - 1].ends_sentence:
+                kept = views[i - 1].period and (
+                    view.number or (i > 1 and views[i - 2].abbreviation))
                 sentence += not kept
             ids.append(sentence)
         return ids

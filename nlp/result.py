@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 
 @dataclass(frozen=True, slots=True)
 class TriageResult:
@@ -44,3 +46,7 @@ class TriageResult:
             "model_version": self.model_version,
             "urgent_reasons": list(self.urgent_reasons),
         }
+
+    def json_line(self) -> str:
+        """The public JSON shape as one line with its newline (what ``classify`` prints)."""
+        return orjson.dumps(self.to_json(), option=orjson.OPT_APPEND_NEWLINE).decode()

@@ -42,7 +42,7 @@ def classify(
     folder = registry(config).resolve(model)
     if text is not None:
         triager = Triager.from_folder(folder, config.spacy_pipeline or None)
-        print(json.dumps(triager.classify(text).to_json(), ensure_ascii=False))
+        sys.stdout.write(triager.classify(text).json_line())
         return
     lines = (line.rstrip("\r\n") for line in sys.stdin)
     for block in classify_json_stream(folder, lines, workers=workers,

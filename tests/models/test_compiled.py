@@ -83,7 +83,8 @@ def _random_texts(seed: int, count: int) -> list[str]:
 
     rng = random.Random(seed)
     words = ["gas", "leak", "the", "bin", "Straße", "ñandú", "a", "x1", "pothole", "on",
-             "elm", "rd", "!", "NUM", "F_the", "café", "ok", "no", "2024"]
+             "elm", "rd", "!", "NUM", "F_the", "café", "ok", "no", "2024",
+             "e-mail", "o'clock", "-", "gas-leak", "(bin)"]  # words of 0 or 2 tokens
     spaces = [" ", "  ", "\t", "\n", "\u00a0"]
     return ["".join(rng.choice(words) + rng.choice(spaces) for _ in range(rng.randrange(0, 40)))
             for _ in range(count)]

@@ -103,6 +103,17 @@ URGENT_CASES = [
     ("the scaffolding on the bank is shaking in the wind", "collapse"),
     ("petrol at the Shell garage on Hill Rd costs too much", None),
     ("will residents be told before the crane works start next year?", None),
+    ("the bottle of gas under the stall is hissing and people are queueing next to it",
+     "gas_leak"),
+    ("we all have headaches and feel dizzy since the new heater went on", "gas_leak"),
+    ("the retaining wall by the school path is bulging out today", "collapse"),
+    ("three sheep running loose on the bypass", "crowd_and_transport"),
+    ("stray cattle on the road near the market again", None),
+    ("a toddler is walking along the hard shoulder of the motorway", "crowd_and_transport"),
+    ("thick grey cloud coming out of the tunnel and cars have stopped inside",
+     "crowd_and_transport"),
+    ("a man went through the ice on the boating lake", "crowd_and_transport"),
+    ("the old mining pits need a fence", None),
 ]
 
 GERMAN_CASES = [
@@ -131,6 +142,16 @@ GERMAN_CASES = [
     ("Unser Trinkwasser riecht nach Benzin", "gas_and_water_supply"),
     ("Ich ertrinke in Formularen, wer hilft mir?", None),
     ("Am Stadion vermisst man Fahrradständer", None),
+    ("Der Fluss steigt weiter und steht schon im Garten", "rising_water"),
+    ("Die Fußgängerbrücke schwankt mit den vielen Leuten drauf", "structure_moving"),
+    ("Ein Container liegt quer auf dem Gleis, die nächste Straßenbahn kommt gleich",
+     "on_the_line"),
+    ("Ein Kleinkind läuft allein an der Hauptstraße herum", "people_exposed"),
+    ("Stechender Chlorgeruch im Hallenbad, die Kinder husten", "people_exposed"),
+    ("Nach dem Schwimmen brennen mir jedes Mal die Augen", None),
+    ("Das Thema brennt mir schon lange unter den Nägeln", None),
+    ("Die Feuerwehrübung war toll, die Kinder waren Feuer und Flamme", None),
+    ("In der Zeitung stand, dass in der Nachbarstadt eine Halle eingestürzt ist", None),
 ]
 
 

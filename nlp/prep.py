@@ -247,7 +247,7 @@ class Preparer:
             if view is None:
                 view = cache[key] = self._token_view(doc[i])
             add_view(view)
-            word, form_token, signal, starts_sentence, period = view[:5]
+            word, form_token, signal, starts_sentence, period, _, _ = view
             has_period = has_period or period
             if signal is not None:
                 add_signal(signal)

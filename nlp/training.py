@@ -198,11 +198,13 @@ class _Trainer:
         self.progress(f"area: refitting on all {len(labels)} rows (C={c})")
         all_weights = weights * partial_balance(labels.tolist())
         final = area_pipeline(labels.tolist(), c=c, n_jobs=self.config.n_jobs)
-        final.fit(rows, labels, clf__sample_weight=all_weights)
+        # the pipeline's fit step by step, so the features of all rows are computed once
+        x_all = final.steps[0][1].fit_transform(rows)
+        final.steps[-1][1].fit(x_all, labels, sample_weight=all_weights)
         # The final offsets come from the very out-of-fold scores its calibrators were fitted
         # on (same features, folds and SVM), so they and the calibration match exactly.
         self.progress(f"area: class offsets from out-of-fold scores on {len(labels)} rows")
-        fold = self._out_of_fold(final.steps[0][1].transform(rows), labels, all_weights, c,
+        fold = self._out_of_fold(x_all, labels, all_weights, c,
                                  StratifiedKFold(calibration_folds(labels.tolist())))
         offsets = class_offsets(fold.log_odds, np.searchsorted(classes, labels),
                                 seed=self.config.seed)

@@ -44,12 +44,9 @@ def _run(work: Callable[[FeedbackStore], Awaitable[T]]) -> T:
 
     async def ensured(store: FeedbackStore) -> T:
         await store.ensure_areas({code: default_label(code) for code in labels})
-        try:
-            return await work(store)
-        except (ConflictError, NotFoundError, ValueError) as exc:
-            raise CliError(str(exc)) from exc
+        return await work(store)
 
-    return with_store(ensured)
+    return with_store(ensured, (ConflictError, NotFoundError, ValueError))
 
 
 def list_areas(

@@ -1,4 +1,4 @@
-"""Compile ``nlp.rules`` into one spaCy PhraseMatcher and evaluate rules on a Doc.
+"""Compile ``nlp.rules`` into one spaCy PhraseMatcher and evaluate rules on its matches.
 
 All phrase groups of all rule sets share one PhraseMatcher (a hash trie over lemmas, fast
 even with thousands of phrases); ``Near`` pairs are then checked on the matched spans.
@@ -60,15 +60,25 @@ class RuleBook:
     def _key(set_name: str, rule: str, alt: int, role: str) -> str:
         return f"{set_name}\x1f{rule}\x1f{alt}\x1f{role}"
 
-    def match(self, doc: Doc, sentence_ids: list[int]) -> dict[str, dict[str, list[Span]]]:
-        """Return ``{set: {rule: [spans]}}`` for every rule that holds in ``doc``.
+    def find(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Every phrase of every rule found in ``doc``: ``(match id, start, end)``.
+
+        One call may cover many texts joined in one Doc; ``holds`` then takes each text's
+        share, its positions made relative to the text's first token.
+        """
+        return self._matcher(doc)
+
+    def holds(self, phrases: Iterable[tuple[int, int, int]],
+              sentence_ids: list[int]) -> dict[str, dict[str, list[Span]]]:
+        """Return ``{set: {rule: [spans]}}`` for every rule that holds, given the phrases
+        ``find`` found in one text.
 
         ``sentence_ids`` gives each token's sentence number (a ``^`` phrase must open one,
         and both halves of a ``Near`` pair must share one).
         """
         found: dict[tuple[str, str, int, str], list[Span]] = defaultdict(list)
         keys = self._keys
-        for match_id, start, end in self._matcher(doc):
+        for match_id, start, end in phrases:
             key = keys.get(match_id)
             if key is None:
                 set_name, rule, alt_text, role = self._strings[match_id].split("\x1f")

@@ -8,14 +8,15 @@ persisted scikit-learn models never hold spaCy objects.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy
 import spacy
-from spacy.attrs import LEMMA, ORTH
+from spacy.attrs import IDX, LEMMA, ORTH
 from spacy.language import Language
 from spacy.lookups import Table, load_lookups
 from spacy.tokens import Doc, Token
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 _ABBREVIATIONS = ("no", "nr", "nos", "st", "rd", "ave", "dr", "mr", "mrs", "ms", "approx", "opp",
                   "nº", "str", "bzw", "ca", "hnr", "tel")  # before a "." that ends no sentence
 MAX_CHARS = 5_000  # longer texts are cut for classification (they are stored whole)
+JOIN_CHARS = 50_000  # cleaned characters of many texts tokenised as one Doc (see prepare_many)
 _MASK = "F_X"
 
 
@@ -140,6 +142,7 @@ class Preparer:
         self._form_words = form_words(lang)
         self._context_lemmas = bool(pipeline)  # a trained pipeline's lemmas follow context
         self._views_cache: dict[Any, _TokenView] = {}
+        self._words_seen: set[str] = set()
         strings = self.nlp.vocab.strings
         self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
         self._period = strings.add(".")
@@ -168,10 +171,43 @@ class Preparer:
         return self.prepare_many([text])[0]
 
     def prepare_many(self, texts: Iterable[str], batch_size: int = 512) -> list[Prepared]:
-        """Prepare many texts with one ``nlp.pipe`` pass."""
+        """Prepare many texts in batches.
+
+        Without a trained pipeline every word's analysis is its own (tokeniser, lookup
+        lemmas, phrase rules), so many cleaned texts are joined by a space and analysed as
+        one Doc: a Doc per text costs more to make than its words. Cleaned texts hold single
+        spaces only, so no token spans two texts, and rules are evaluated per text (a phrase
+        across two texts is dropped). A trained pipeline tags words by their neighbours: there
+        each text is its own Doc.
+        """
         expand = not self._lemmas  # with lemmas, shorthand is expanded by the lookup table
         cleaned = (normalise((t or "")[:MAX_CHARS], self.lang, expand) for t in texts)
-        return [self._views(doc) for doc in self.nlp.pipe(cleaned, batch_size=batch_size)]
+        if self._context_lemmas:
+            return [self._views(doc, self._token_keys(doc), 0, self._rules.find(doc))
+                    for doc in self.nlp.pipe(cleaned, batch_size=batch_size)]
+        prepared: list[Prepared] = []
+        for group in _groups(cleaned, JOIN_CHARS):
+            prepared.extend(self._prepare_joined(group))
+        return prepared
+
+    def _prepare_joined(self, texts: list[str]) -> list[Prepared]:
+        """Prepare cleaned ``texts`` (single spaces only) as one Doc."""
+        self._cache_words(texts)
+        doc = self.nlp(" ".join(t for t in texts if t))
+        offsets, at = [], 0  # each text's first character in the joined string
+        for text in texts:
+            offsets.append(at)
+            at += len(text) + 1 if text else 0
+        first = numpy.searchsorted(doc.to_array(IDX), offsets).tolist()  # its first token
+        ends = [*first[1:], len(doc)]
+        phrases: list[list[tuple[int, int, int]]] = [[] for _ in texts]
+        for match_id, start, end in self._rules.find(doc):
+            i = bisect_right(first, start) - 1  # an empty text shares its successor's start
+            if end <= ends[i]:
+                phrases[i].append((match_id, start - first[i], end - first[i]))
+        keys = self._token_keys(doc)
+        return [self._views(doc, keys[start:end], start, found)
+                for start, end, found in zip(first, ends, phrases, strict=True)]
 
     def person_spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans of person names in ``text`` (empty without a trained NER)."""
@@ -223,7 +259,23 @@ class Preparer:
                             strict=True))
         return doc.to_array(ORTH).tolist()
 
-    def _views(self, doc: Doc) -> Prepared:
+    def _cache_words(self, texts: list[str]) -> None:
+        """Let spaCy's tokeniser cache every new word first. It caches no word of a Doc
+        after the first special case ("don't") in that Doc, so in a long joined Doc a new
+        word would stay uncached, and be split by the affix rules each time it comes."""
+        seen = self._words_seen
+        if len(seen) > 500_000:
+            seen.clear()
+        new = {word for text in texts for word in text.split(" ") if word not in seen}
+        tokenizer = self.nlp.tokenizer
+        for word in new:
+            tokenizer(word)
+        seen.update(new)
+
+    def _views(self, doc: Doc, keys: list[Any], offset: int,
+               phrases: list[tuple[int, int, int]]) -> Prepared:
+        """The views of the text whose words are ``doc[offset:offset + len(keys)]``
+        (``phrases``: what the rule book found there, relative to ``offset``)."""
         content: list[str] = []
         form: list[str] = []
         sentence_ids: list[int] = []
@@ -238,14 +290,14 @@ class Preparer:
         add_view = views.append
         signals: set[str] = set()
         add_signal = signals.add
-        for i, key in enumerate(self._token_keys(doc)):
+        for i, key in enumerate(keys):
             if starts_sentence:
                 add_form("F_BOS")
                 sentence += 1
             add_sentence(sentence)
             view = get(key)
             if view is None:
-                view = cache[key] = self._token_view(doc[i])
+                view = cache[key] = self._token_view(doc[offset + i])
             add_view(view)
             word, form_token, signal, starts_sentence, period, _, _ = view
             has_period = has_period or period
@@ -258,7 +310,7 @@ class Preparer:
             elif form_token is not None and form[-1] != _MASK:
                 add_form(_MASK)
         rule_ids = self._rule_sentences(views, sentence_ids) if has_period else sentence_ids
-        matched = self._rules.match(doc, rule_ids)
+        matched = self._rules.holds(phrases, rule_ids)
         cues = frozenset(matched.get("cue", {}))
         urgent = self._urgent(rule_ids, matched)
         tags = sorted(cues) + sorted(signals) + [f"urg_{name}" for name in urgent]
@@ -300,3 +352,17 @@ class Preparer:
                 names.append(name)
                 break
         return tuple(names)
+
+
+def _groups(texts: Iterable[str], chars: int) -> Iterator[list[str]]:
+    """Consecutive texts, in lists of about ``chars`` characters."""
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        group.append(text)
+        size += len(text) + 1
+        if size >= chars:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group

@@ -114,6 +114,38 @@ URGENT_CASES = [
      "crowd_and_transport"),
     ("a man went through the ice on the boating lake", "crowd_and_transport"),
     ("the old mining pits need a fence", None),
+    # described without the hazard's name, and their lookalikes (written for these rules)
+    ("workmen cut a pipe outside the bakery, loud hissing and a smell", "gas_damage"),
+    ("hissing from the meter cupboard and a funny smell on the landing", "gas_leak"),
+    ("sulphur stink getting stronger all along Mill Lane", "gas_leak"),
+    ("our CO detector is going off and my son feels drowsy", "gas_leak"),
+    ("please hand out free CO detectors to every tenant", None),
+    ("the carbon monoxide levels from traffic are bad for our health", None),
+    ("two kids walking on the tracks near the depot", "crowd_and_transport"),
+    ("stage fireworks fired sideways at the audience", "crowd_and_transport"),
+    ("the signals at the ring road junction went dark", "traffic_signal_out"),
+    ("green man showing while cars have green at the school crossing",
+     "traffic_signal_out"),
+    ("how long does it take to fix signals that go dark?", None),
+    ("surfer struggling out past the pier, nobody on the beach", "water_rescue"),
+    ("a bear is in the kindergarten yard", "animal_attack"),
+    ("I can't bear the school run traffic", None),
+    ("my neighbour is stuck in a lift with her baby", "injury"),
+    ("a cyclist fell in the canal by the lock", "injury"),
+    ("a branch fell in my yard, can you collect it?", None),
+    ("the balcony of flat 3 is coming away from the wall", "collapse"),
+    ("the bent stop sign is still standing but hard to read", None),
+    ("a woman in labour on the bus, no ambulance yet", "medical"),
+    ("the mall fountain floods the path most evenings", None),
+    ("the kids scream next door most nights and tonight someone is being beaten", "weapon"),
+    # routine reports in danger words, and the emergencies beside them
+    ("burnt out van on the verge at Mill Lane for a month now", None),
+    ("loose paving slabs outside the library, they wobble", None),
+    ("fallen leaves are clogging the gutters on Ash Walk", None),
+    ("the no entry sign is leaning after the storm", None),
+    ("big shop sign hanging off one bracket over the bus queue", "collapse"),
+    ("raw sewage coming up through our kitchen sink", "flooding_home"),
+    ("water coming up through a crack in the road for a week", None),
 ]
 
 GERMAN_CASES = [
@@ -183,6 +215,18 @@ def test_batch_equals_single(prep: Preparer) -> None:
     batch = prep.prepare_many(texts)
     assert [prep.prepare(t) for t in texts] == batch
     assert batch[1].content == ""
+
+
+def test_texts_prepared_together_stay_apart(prep: Preparer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Many texts share one Doc: no rule may join the end of one to the start of the next,
+    and each text keeps its own words, sentences and rules, whatever the group size."""
+    texts = ["the bins smell", "gas leak on Elm St", "", "I can smell", "gas prices are high",
+             "Don't worry.", "  ", "last week", "a wire is down", "and sparking now"] * 30
+    single = [prep.prepare(t) for t in texts]
+    assert single[3].urgent_rules == () and single[4].urgent_rules == ()
+    for size in (1, 60, 1_000, 100_000):
+        monkeypatch.setattr("nlp.prep.JOIN_CHARS", size)
+        assert prep.prepare_many(texts) == single
 
 
 def test_german_pipeline() -> None:

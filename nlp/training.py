@@ -15,12 +15,15 @@ Thresholds come from those held-out predictions:
   still right at least ``review_precision`` of the time (default 85 %); below it a report
   ``needs_review``.
 * ``urgent``: the lowest model score at which *rules or model* keep a precision of at
-  least ``urgent_min_precision`` (default 70 %) out of fold; rules alone always flag. A
+  least ``urgent_min_precision`` (default 65 %) out of fold; rules alone always flag. A
   missed danger costs more than a false alarm. In the bundled table the negatives are
-  hand-written lookalikes ("the fire drill is on Friday") plus real complaints no rule
-  matches (``models/training/build_default.weak_urgent_labels``); at 70 % there, the
-  team's development set E (written by someone who saw neither rules nor model) kept
-  precision above 0.95 and about 3 % of held-out real complaints were flagged.
+  hand-written lookalikes ("the fire drill is on Friday"), hand-written routine reports in
+  danger words ("cracked sidewalk outside 214"), and real complaints no rule matches
+  (``models/training/build_default.weak_urgent_labels``). The target was 70 % until 1,700
+  routine reports joined the table; with them the same target raised the threshold from
+  0.39 to 0.50 and lost dangers in the development sets, so it is 65 % (threshold about
+  0.42): development sets E, F, G and I keep recall 0.98-1.0, and the routine reports of
+  development set K are flagged about half as often as before those rows.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ class TrainConfig:
     validation_fraction: float = 0.15
     seed: int = 42
     review_precision: float = 0.85
-    urgent_min_precision: float = 0.7
+    urgent_min_precision: float = 0.65
     n_jobs: int = 2
     spacy_pipeline: str | None = None
 

@@ -146,6 +146,12 @@ URGENT_CASES = [
     ("big shop sign hanging off one bracket over the bus queue", "collapse"),
     ("raw sewage coming up through our kitchen sink", "flooding_home"),
     ("water coming up through a crack in the road for a week", None),
+    ("live wires hanging out of the lamp post base, sparking every time it rains", "live_wire"),
+    ("heating is out in the tower and it's minus 15, lots of seniors here",
+     "vulnerable_without_power"),
+    ("hole in the footbridge deck, you can see the river through it", "fall_from_height"),
+    ("a big branch is hanging broken over the bus stop, held by a strip of bark",
+     "tree_about_to_fall"),
 ]
 
 GERMAN_CASES = [

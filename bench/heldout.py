@@ -32,7 +32,8 @@ BLIND_SETS = (("urgent_blind.csv", "blind set A"), ("urgent_blind_b.csv", "blind
               ("urgent_dev_e.csv", "dev set E"), ("urgent_dev_f.csv", "dev set F"),
               ("urgent_dev_g.csv", "dev set G"), ("urgent_dev_de.csv", "dev set DE"),
               ("urgent_blind_h.csv", "blind set H"), ("urgent_dev_i.csv", "dev set I"),
-              ("urgent_blind_j.csv", "blind set J"), ("urgent_dev_k.csv", "dev set K"))
+              ("urgent_blind_j.csv", "blind set J"), ("urgent_dev_k.csv", "dev set K"),
+              ("urgent_dev_de2.csv", "dev set DE2"))
 # --show-errors never prints these sets' texts
 STILL_BLIND = {"urgent_blind_d.csv", "urgent_blind_h.csv", "urgent_blind_j.csv"}
 

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from nlp.normalize import normalise
+from nlp.normalize import normalise, spelling_variants
 from nlp.rules import Near, Rule
 
 Span = tuple[int, int]
@@ -50,7 +50,9 @@ class RuleBook:
                             )
         lang = str(nlp.lang)
         for key, phrases in groups.items():
-            texts = [normalise(p, lang) for p in phrases]
+            texts = list(dict.fromkeys(variant for p in phrases
+                                       for variant in spelling_variants(normalise(p, lang),
+                                                                        lang)))
             docs = list(nlp.pipe(texts)) if self._attr == "LEMMA" else [
                 nlp.make_doc(t) for t in texts
             ]

@@ -68,6 +68,17 @@ def normalise(text: str, lang: str = "en", expand: bool = True) -> str:
     return " ".join(text.split())  # str.split's whitespace is the same as re's \s
 
 
+_PLAIN_LETTERS = {"de": str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})}
+
+
+def spelling_variants(text: str, lang: str) -> list[str]:
+    """``text`` and, where it differs, how it is typed without the language's special
+    letters ("kühe" -> "kuehe"): many people write German on keyboards without umlauts."""
+    table = _PLAIN_LETTERS.get(lang)
+    plain = text.translate(table) if table else text
+    return [text] if plain == text else [text, plain]
+
+
 def words(text: str) -> list[str]:
     """Split already-normalised text into words and punctuation marks (no spaCy needed)."""
     return _WORD.findall(text)

@@ -190,6 +190,19 @@ GERMAN_CASES = [
     ("Das Thema brennt mir schon lange unter den Nägeln", None),
     ("Die Feuerwehrübung war toll, die Kinder waren Feuer und Flamme", None),
     ("In der Zeitung stand, dass in der Nachbarstadt eine Halle eingestürzt ist", None),
+    # written for the rules from dev set DE2, and keyboards without umlauts
+    ("Kühe stehen auf den Gleisen hinter dem Bahnhof", "on_the_line"),
+    ("Kuehe stehen auf den Gleisen hinter dem Bahnhof", "on_the_line"),
+    ("Die Laterne vor Nummer 5 sprüht Funken aus der Klappe", "public_danger"),
+    ("Im Keller pfeift die Leitung und es riecht süßlich", "public_danger"),
+    ("Seit dem Morgen haben wir Kopfschmerzen, die Therme brummt komisch", "public_danger"),
+    ("Ein Mann treibt im Kanal und bewegt die Arme kaum", "public_danger"),
+    ("Das Flachdach der Halle biegt sich durch, drinnen ist Training", "public_danger"),
+    ("Der Ast über dem Spielplatz ist angebrochen und hält nur noch an der Rinde",
+     "public_danger"),
+    ("An der Ampel stehen oft Leute und drücken den Knopf, die Schaltung ist zu langsam",
+     None),
+    ("Die Straßenbahngleise in der Kurve sind für Radfahrer gefährlich", None),
 ]
 
 

@@ -94,6 +94,14 @@ def area_features() -> ColumnTransformer:
                               ("chars", _content_chars(), CONTENT)])
 
 
+def area_svm(c: float) -> LinearSVC:
+    """The area head's linear SVM (a fixed seed: the same rows and C give the same head).
+
+    ``nlp.training`` fits it alone for out-of-fold scores; ``area_pipeline`` calibrates it.
+    """
+    return LinearSVC(C=c, random_state=0)
+
+
 def area_pipeline(labels: Sequence[str], c: float = 0.1, n_jobs: int | None = None) -> Pipeline:
     """Return the unfitted service-area head for these training labels.
 
@@ -103,7 +111,7 @@ def area_pipeline(labels: Sequence[str], c: float = 0.1, n_jobs: int | None = No
     """
     return Pipeline([
         ("features", area_features()),
-        ("clf", CalibratedClassifierCV(LinearSVC(C=c, random_state=0),
+        ("clf", CalibratedClassifierCV(area_svm(c),
                                        cv=calibration_folds(labels),
                                        method="sigmoid", ensemble=False, n_jobs=n_jobs)),
     ])

@@ -41,7 +41,6 @@ import sklearn
 import spacy
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.svm import LinearSVC
 
 from models.artifact import ModelBundle
 from nlp.errors import DataError
@@ -50,6 +49,7 @@ from nlp.heads import (
     CLASS_WEIGHT_POWER,
     area_features,
     area_pipeline,
+    area_svm,
     calibrated_log_odds,
     calibration_folds,
     class_offsets,
@@ -141,10 +141,6 @@ class _Fold:
     score: tuple[float, float]  # macro-F1, accuracy
 
 
-def _svm(c: float) -> LinearSVC:
-    return LinearSVC(C=c, random_state=0)  # as in ``area_pipeline``
-
-
 class _Trainer:
     def __init__(self, config: TrainConfig, progress: Progress | None) -> None:
         self.config = config
@@ -184,7 +180,7 @@ class _Trainer:
                           f"{len(val)}")
             offsets = class_offsets(best.log_odds, np.searchsorted(classes, labels[train]),
                                     seed=self.config.seed)
-            svm = _svm(c).fit(x_train, labels[train], sample_weight=train_weights)
+            svm = area_svm(c).fit(x_train, labels[train], sample_weight=train_weights)
             decision = svm.decision_function(features.transform(rows[val]))
             proba = log_odds_proba(calibrated_log_odds(decision, best.calibration) + offsets)
             truth = labels[val]
@@ -220,7 +216,7 @@ class _Trainer:
     def _out_of_fold(self, x: Any, labels: np.ndarray, weights: np.ndarray, c: float,
                      folds: StratifiedKFold) -> _Fold:
         """Calibrated out-of-fold log-odds of the area SVM with this C, and their score."""
-        decision = cross_val_predict(_svm(c), x, labels, cv=folds, method="decision_function",
+        decision = cross_val_predict(area_svm(c), x, labels, cv=folds, method="decision_function",
                                      n_jobs=self.config.n_jobs,
                                      params={"sample_weight": weights})
         classes = np.unique(labels)

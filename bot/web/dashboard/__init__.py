@@ -8,12 +8,21 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from bot.web.dashboard import admin_areas, admin_models, admin_open311, queue, report, results
+from bot.web.dashboard import (
+    account,
+    admin_areas,
+    admin_models,
+    admin_open311,
+    queue,
+    report,
+    results,
+)
 from bot.web.dashboard.common import HERE
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+router.include_router(account.router)
 router.include_router(queue.router)
 router.include_router(report.router)
 router.include_router(results.router)

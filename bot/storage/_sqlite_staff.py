@@ -1,4 +1,10 @@
-"""Staff users with their areas, hashed API tokens, and staff corrections (training labels)."""
+"""Staff users with their areas, hashed API tokens, and staff corrections (training labels).
+
+Sessions, sign-in failures and Telegram group links live in ``_sqlite_access``, whose mixin
+this one extends. Deactivating a user or changing their password ends their sessions (and
+deactivation their API tokens) in the same transaction; no change may leave the store
+without an active admin.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.storage import _codec as codec
-from bot.storage._sqlite_core import SQLiteCore, Where, first, returning, rows
+from bot.storage._sqlite_access import AccessMixin, revoke_user_sessions
+from bot.storage._sqlite_core import Where, first, returning, rows
 from bot.storage.errors import ConflictError, NotFoundError
 from bot.storage.records import ApiToken, Correction, CorrectionField, StaffRole, StaffUser
 
@@ -45,8 +52,27 @@ def _set_areas(db: sqlite3.Connection, user_id: int, areas: list[str]) -> None:
     )
 
 
-class StaffMixin(SQLiteCore):
-    """Staff, token and correction rows of ``SQLiteStore``."""
+def _revoke_tokens(db: sqlite3.Connection, user_id: int, at: str) -> list[int]:
+    found = rows(
+        db,
+        "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL "
+        "RETURNING id",
+        (at, user_id),
+    )
+    return sorted(int(row["id"]) for row in found)
+
+
+def _other_active_admins(db: sqlite3.Connection, user_id: int) -> int:
+    row = first(
+        db,
+        "SELECT COUNT(*) AS n FROM staff_users WHERE role = 'admin' AND active = 1 AND id != ?",
+        (user_id,),
+    )
+    return 0 if row is None else int(row["n"])
+
+
+class StaffMixin(AccessMixin):
+    """Staff, token and correction rows of ``SQLiteStore`` (and, inherited, access rows)."""
 
     # -- users -------------------------------------------------------------------------
 
@@ -124,7 +150,11 @@ class StaffMixin(SQLiteCore):
         areas: Iterable[str] | None = None,
         active: bool | None = None,
     ) -> StaffUser:
-        """Change a user's role, areas or active flag (None leaves a field as it is)."""
+        """Change a user's role, areas or active flag (None leaves a field as it is).
+
+        Deactivation also ends the user's sessions and revokes their API tokens; a change
+        that would leave no active admin raises ``ConflictError``.
+        """
         new_role = None if role is None else StaffRole(role)
         area_list = None if areas is None else _clean_areas(areas)
         now = self._ts()
@@ -144,6 +174,11 @@ class StaffMixin(SQLiteCore):
             before = {k: v for k, v in current.items() if wanted[k] != v}
             if not before:
                 return user
+            was_admin = user.active and user.role is StaffRole.ADMIN
+            stays_admin = wanted["active"] and wanted["role"] is StaffRole.ADMIN
+            if was_admin and not stays_admin and _other_active_admins(db, user_id) == 0:
+                raise ConflictError(
+                    f"{user.email} is the last active admin; make another user an admin first")
             after = {k: wanted[k] for k in before}
             db.execute(
                 "UPDATE staff_users SET role = ?, active = ?, updated_at = ? WHERE id = ?",
@@ -151,16 +186,22 @@ class StaffMixin(SQLiteCore):
             )
             if "areas" in after:
                 _set_areas(db, user_id, after["areas"])
+            if user.active and not wanted["active"]:
+                after["sessions_ended"] = revoke_user_sessions(db, user_id, now, "deactivated")
+                after["tokens_revoked"] = _revoke_tokens(db, user_id, now)
             self._audit(db, actor, "update", "staff_user", user_id, before, after, at=now)
             return _user(db, user_id)
 
         return await self._write(work)
 
-    async def set_user_password(self, user_id: int, password_hash: str, *, actor: str) -> None:
-        """Replace a user's password hash (the audit entry does not hold the hash)."""
+    async def set_user_password(self, user_id: int, password_hash: str, *, actor: str) -> int:
+        """Replace a user's password hash and end all their sessions; return how many ended.
+
+        The audit entry does not hold the hash.
+        """
         now = self._ts()
 
-        def work(db: sqlite3.Connection) -> None:
+        def work(db: sqlite3.Connection) -> int:
             row = first(
                 db,
                 "UPDATE staff_users SET password_hash = ?, updated_at = ? WHERE id = ? "
@@ -169,10 +210,12 @@ class StaffMixin(SQLiteCore):
             )
             if row is None:
                 raise NotFoundError(f"staff user {user_id} not found")
-            after = {"password": "changed"}
+            ended = revoke_user_sessions(db, user_id, now, "password changed")
+            after = {"password": "changed", "sessions_ended": ended}
             self._audit(db, actor, "set_password", "staff_user", user_id, after=after, at=now)
+            return ended
 
-        await self._write(work)
+        return await self._write(work)
 
     # -- API tokens --------------------------------------------------------------------
 
@@ -208,14 +251,21 @@ class StaffMixin(SQLiteCore):
         row = await self._read(lambda db: first(db, sql, (token_hash,)))
         return None if row is None else codec.staff_user(row)
 
-    async def list_api_tokens(self, user_id: int) -> list[ApiToken]:
-        """Return a user's tokens, revoked ones included."""
-        found = await self._read(
-            lambda db: rows(
-                db, "SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id", (user_id,)
-            )
-        )
+    async def list_api_tokens(self, user_id: int | None = None) -> list[ApiToken]:
+        """Return a user's tokens (everyone's with None), revoked ones included, by id."""
+        where = Where()
+        if user_id is not None:
+            where.add("user_id = ?", user_id)
+        sql = f"SELECT * FROM api_tokens{where.sql} ORDER BY id"  # noqa: S608
+        found = await self._read(lambda db: rows(db, sql, where.params))
         return [codec.api_token(row) for row in found]
+
+    async def get_api_token(self, token_id: int) -> ApiToken | None:
+        """Return the token with this id (revoked or not), or None."""
+        row = await self._read(
+            lambda db: first(db, "SELECT * FROM api_tokens WHERE id = ?", (token_id,))
+        )
+        return None if row is None else codec.api_token(row)
 
     async def revoke_token(self, token_id: int, *, actor: str = "system") -> bool:
         """Revoke a token; return False if it does not exist or was already revoked."""

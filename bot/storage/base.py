@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
+from bot.storage.access_records import SigninFailures, StaffSession, ThrottleKey
 from bot.storage.areas import ServiceArea
 from bot.storage.open311_records import Open311Forward, Open311State, Open311Target
 from bot.storage.records import (
@@ -450,11 +451,19 @@ class FeedbackStore(Protocol):
         areas: Iterable[str] | None = None,
         active: bool | None = None,
     ) -> StaffUser:
-        """Change a user's role, areas or active flag (None leaves a field as it is)."""
+        """Change a user's role, areas or active flag (None leaves a field as it is).
+
+        Deactivation ends the user's sessions and revokes their API tokens in the same
+        transaction (the audit entry lists them). A change that would leave no active admin
+        (deactivating or demoting the last one) raises ``ConflictError``.
+        """
         ...
 
-    async def set_user_password(self, user_id: int, password_hash: str, *, actor: str) -> None:
-        """Replace a user's password hash (the audit entry does not hold the hash)."""
+    async def set_user_password(self, user_id: int, password_hash: str, *, actor: str) -> int:
+        """Replace a user's password hash and end every session of theirs; return how many.
+
+        The audit entry does not hold the hash.
+        """
         ...
 
     async def create_api_token(
@@ -467,12 +476,85 @@ class FeedbackStore(Protocol):
         """Return the active user owning this unrevoked token hash, or None."""
         ...
 
-    async def list_api_tokens(self, user_id: int) -> list[ApiToken]:
-        """Return a user's tokens, revoked ones included."""
+    async def list_api_tokens(self, user_id: int | None = None) -> list[ApiToken]:
+        """Return a user's tokens (everyone's with None), revoked ones included, by id."""
+        ...
+
+    async def get_api_token(self, token_id: int) -> ApiToken | None:
+        """Return the token with this id (revoked or not), or None."""
         ...
 
     async def revoke_token(self, token_id: int, *, actor: str = "system") -> bool:
         """Revoke a token; return False if it does not exist or was already revoked."""
+        ...
+
+    # -- dashboard sessions ------------------------------------------------------------
+
+    async def create_staff_session(
+        self, user_id: int, token_hash: str, expires_at: datetime, *, actor: str
+    ) -> StaffSession:
+        """Store a new session, known by the hash of its cookie id; audited as a sign-in."""
+        ...
+
+    async def get_staff_session(self, token_hash: str) -> StaffSession | None:
+        """Return the session with this hash only if it is unrevoked, unexpired and its
+        user active (checked in one statement); note when it was last seen."""
+        ...
+
+    async def list_staff_sessions(self, user_id: int | None = None) -> list[StaffSession]:
+        """Return the live sessions, of one user or of everyone, oldest first."""
+        ...
+
+    async def revoke_staff_session(self, session_id: int, *, actor: str, reason: str) -> bool:
+        """End one session (a sign-out), audited; False if it was not live."""
+        ...
+
+    async def revoke_staff_sessions(
+        self, user_id: int, *, actor: str, reason: str, keep: int | None = None
+    ) -> int:
+        """End every live session of ``user_id`` but ``keep``; return how many ended."""
+        ...
+
+    # -- failed sign-ins (the backoff policy is the caller's) --------------------------
+
+    async def signin_failures(
+        self, keys: Iterable[ThrottleKey], *, since: datetime
+    ) -> list[SigninFailures]:
+        """Return the counts of ``keys`` whose last failure is at or after ``since``."""
+        ...
+
+    async def add_signin_failure(
+        self, keys: Iterable[ThrottleKey], *, forget_before: datetime
+    ) -> list[SigninFailures]:
+        """Count one failure against each key and return the new counts; a count whose
+        last failure is before ``forget_before`` starts again at 1."""
+        ...
+
+    async def clear_signin_failures(self, key: ThrottleKey) -> None:
+        """Forget the failures counted against ``key``."""
+        ...
+
+    # -- Telegram staff groups -----------------------------------------------------------
+
+    async def create_link_code(
+        self, code_hash: str, areas: Iterable[str], expires_at: datetime, *, actor: str
+    ) -> None:
+        """Store a one-time group link code, known by its hash, for ``areas``; audited."""
+        ...
+
+    async def redeem_link_code(
+        self, code_hash: str, chat_id: int, *, actor: str
+    ) -> list[str] | None:
+        """Use a code once, atomically: link ``chat_id`` to its areas and return all the
+        group's areas; None if the code is unknown, expired or used (by anyone, ever)."""
+        ...
+
+    async def telegram_group_areas(self, chat_id: int) -> list[str]:
+        """Return the areas a linked group receives (empty if it is not linked)."""
+        ...
+
+    async def list_telegram_groups(self) -> dict[int, list[str]]:
+        """Return every linked group chat id with its areas."""
         ...
 
     # -- corrections (staff labels for training) --------------------------------------

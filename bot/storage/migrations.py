@@ -298,11 +298,89 @@ _OPEN311_FORWARDS = (
     "CREATE INDEX open311_state ON open311_forwards (state, updated_at)",
 )
 
+_STAFF_ACCESS = (
+    # Dashboard sessions, revocable on the server: the signed cookie carries a random session
+    # id whose SHA-256 is ``token_hash``; a row counts only while it is unrevoked, unexpired
+    # and its user active. Logout revokes one row; a password change or deactivation all of
+    # a user's rows.
+    """
+    CREATE TABLE staff_sessions (
+        id             INTEGER PRIMARY KEY,
+        user_id        INTEGER NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
+        token_hash     TEXT NOT NULL UNIQUE,
+        created_at     TEXT NOT NULL,
+        last_seen_at   TEXT NOT NULL,
+        expires_at     TEXT NOT NULL,
+        revoked_at     TEXT,
+        revoked_reason TEXT
+    )
+    """,
+    "CREATE INDEX staff_sessions_user ON staff_sessions (user_id) WHERE revoked_at IS NULL",
+    "CREATE INDEX staff_sessions_expires ON staff_sessions (expires_at)",
+    # Failed sign-ins per client address and per account, for backoff (bot.web.dashboard
+    # .throttle holds the policy). ``key_hash`` is a keyed pseudonym of the address or the
+    # e-mail, never the value itself. Replaces the ``dashboard:login-failures:*`` meta rows.
+    """
+    CREATE TABLE signin_failures (
+        scope            TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+        key_hash         TEXT NOT NULL,
+        failures         INTEGER NOT NULL CHECK (failures > 0),
+        first_failure_at TEXT NOT NULL,
+        last_failure_at  TEXT NOT NULL,
+        PRIMARY KEY (scope, key_hash)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX signin_failures_last ON signin_failures (last_failure_at)",
+    "DELETE FROM meta WHERE key LIKE 'dashboard:login-failures:%'",
+    # One-time codes that link a Telegram staff group to areas, redeemed by one guarded
+    # UPDATE (``used_at IS NULL``), and the areas each linked group receives. Codes still
+    # unused and group links move here from their ``telegram:code:*``/``telegram:group:*``
+    # meta rows (expiry kept to the second).
+    """
+    CREATE TABLE telegram_link_codes (
+        id         INTEGER PRIMARY KEY,
+        code_hash  TEXT NOT NULL UNIQUE,
+        areas_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT,
+        used_by    INTEGER
+    )
+    """,
+    """
+    CREATE TABLE telegram_group_areas (
+        chat_id   INTEGER NOT NULL,
+        area      TEXT NOT NULL,
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, area)
+    ) WITHOUT ROWID
+    """,
+    """
+    INSERT INTO telegram_link_codes (code_hash, areas_json, created_at, expires_at)
+    SELECT substr(key, 15), json_extract(value, '$.areas'), updated_at,
+           strftime('%Y-%m-%dT%H:%M:%S', json_extract(value, '$.expires')) || '.000000Z'
+    FROM meta
+    WHERE key LIKE 'telegram:code:%' AND json_valid(value)
+      AND json_type(value, '$.areas') = 'array'
+      AND strftime('%Y-%m-%dT%H:%M:%S', json_extract(value, '$.expires')) IS NOT NULL
+    """,
+    """
+    INSERT OR IGNORE INTO telegram_group_areas (chat_id, area, linked_at)
+    SELECT CAST(substr(m.key, 16) AS INTEGER), a.value, m.updated_at
+    FROM meta AS m, json_each(m.value, '$.areas') AS a
+    WHERE m.key LIKE 'telegram:group:%' AND json_valid(m.value)
+      AND json_type(m.value, '$.areas') = 'array' AND a.type = 'text'
+    """,
+    "DELETE FROM meta WHERE key LIKE 'telegram:code:%' OR key LIKE 'telegram:group:%' "
+    "OR key = 'telegram:groups'",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "satisfaction answers", _SATISFACTION),
     Migration(3, "service areas", _SERVICE_AREAS),
     Migration(4, "open311 forwards", _OPEN311_FORWARDS),
+    Migration(5, "staff sessions, sign-in failures, telegram links", _STAFF_ACCESS),
 )
 """Every migration, oldest first; ``MIGRATIONS[-1].version`` is the current schema."""
 

@@ -1,16 +1,15 @@
-"""Staff-group links and staff identities, kept in the store's meta table as JSON.
+"""Staff-group links and staff identities.
 
-* ``telegram:code:<sha256>`` -> ``{"areas": [...], "expires": ISO}``: a one-time link code
-  (only its hash is kept; emptied once used).
-* ``telegram:group:<chat id>`` -> ``{"areas": [...]}`` and ``telegram:groups`` -> the list
-  of linked group chat ids (group ids, never a citizen's).
-* ``telegram:staff:<pseudonym of the Telegram user id>`` -> the staff user id, set by
-  ``/iam EMAIL TOKEN``.
+* One-time link codes and the areas each linked group receives are store rows
+  (``create_link_code``, ``redeem_link_code``): only a code's hash is kept, and redeeming
+  marks it used and links the group in one transaction, so a code links one group once
+  even when two ``/link`` calls race. Group ids are group chats', never a citizen's.
+* ``telegram:staff:<pseudonym of the Telegram user id>`` (store meta) -> the staff user id,
+  set by ``/iam EMAIL TOKEN``; it counts only while that user is active.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -19,26 +18,19 @@ from bot.security import hash_token, pseudonymise
 from bot.storage import FeedbackStore, StaffUser
 
 CODE_TTL = timedelta(hours=24)
-_GROUPS = "telegram:groups"
-
-
-def _code_key(code: str) -> str:
-    return f"telegram:code:{hash_token(code.strip())}"
-
-
-def _group_key(chat_id: int) -> str:
-    return f"telegram:group:{chat_id}"
+MAX_CODE_CHARS = 100
+"""Longer is not a code we issued; refused before hashing."""
 
 
 async def create_code(store: FeedbackStore, areas: Iterable[str],
-                      ttl: timedelta = CODE_TTL) -> str:
+                      ttl: timedelta = CODE_TTL, *, actor: str = "system") -> str:
     """Store a new one-time code for ``areas`` and return it (shown once)."""
     codes = sorted({a.strip() for a in areas if a.strip()})
     if not codes:
         raise ValueError("at least one area is needed")
     code = secrets.token_urlsafe(12)
-    expires = (datetime.now(UTC) + ttl).isoformat()
-    await store.set_meta(_code_key(code), json.dumps({"areas": codes, "expires": expires}))
+    await store.create_link_code(hash_token(code), codes, datetime.now(UTC) + ttl,
+                                 actor=actor)
     return code
 
 
@@ -50,38 +42,23 @@ class StaffLinks:
         self._secret = secret_key
 
     async def redeem(self, code: str, chat_id: int) -> list[str] | None:
-        """Link group ``chat_id`` to the code's areas (added to any it had); None if invalid."""
-        key = _code_key(code)
-        raw = await self._store.get_meta(key)
-        if not raw:
+        """Link group ``chat_id`` to the code's areas (added to any it had); None if invalid.
+
+        A code works once: of two concurrent calls with it, exactly one links its group.
+        """
+        code = code.strip()
+        if not code or len(code) > MAX_CODE_CHARS:
             return None
-        data = json.loads(raw)
-        if datetime.fromisoformat(data["expires"]) < datetime.now(UTC):
-            return None
-        await self._store.set_meta(key, "")  # one time only
-        areas = sorted(set(await self.group_areas(chat_id)) | set(data["areas"]))
-        await self._store.set_meta(_group_key(chat_id), json.dumps({"areas": areas}))
-        groups = set(await self._groups())
-        groups.add(chat_id)
-        await self._store.set_meta(_GROUPS, json.dumps(sorted(groups)))
-        return areas
+        return await self._store.redeem_link_code(hash_token(code), chat_id,
+                                                  actor=f"telegram:group:{chat_id}")
 
     async def group_areas(self, chat_id: int) -> list[str]:
-        raw = await self._store.get_meta(_group_key(chat_id))
-        return list(json.loads(raw)["areas"]) if raw else []
+        return await self._store.telegram_group_areas(chat_id)
 
     async def groups_for(self, area: str) -> list[int]:
         """Return the linked groups that receive ``area`` ("*" in a link means every area)."""
-        found = []
-        for chat_id in await self._groups():
-            areas = await self.group_areas(chat_id)
-            if area in areas or "*" in areas:
-                found.append(chat_id)
-        return found
-
-    async def _groups(self) -> list[int]:
-        raw = await self._store.get_meta(_GROUPS)
-        return [int(c) for c in json.loads(raw)] if raw else []
+        groups = await self._store.list_telegram_groups()
+        return [chat_id for chat_id, areas in groups.items() if area in areas or "*" in areas]
 
     def _user_key(self, telegram_user_id: int) -> str:
         pseudonym = pseudonymise(self._secret, "telegram-staff", str(telegram_user_id))

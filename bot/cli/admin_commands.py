@@ -1,4 +1,4 @@
-"""``users add/list``, ``tokens create``, ``export`` and ``forget``: accounts and data.
+"""``export`` and ``forget``: data out, data erased (``users``/``tokens``: account_commands).
 
 Each command opens the store named by ``DATABASE_URL`` for its own short transaction, so it
 works on the same database whether or not ``civicvoice serve`` is running (SQLite in WAL
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import secrets
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -19,9 +18,10 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from bot.cli.common import CLI_ACTOR, CliError, settings, with_store
-from bot.security import hash_token, new_token, normalise_reference
-from bot.storage import ConflictError, FeedbackItem, FeedbackStore, StaffRole
+from bot.cli import account_commands
+from bot.cli.common import CLI_ACTOR, CliError, with_store
+from bot.security import normalise_reference
+from bot.storage import FeedbackItem, FeedbackStore
 
 EXPORT_FIELDS = (
     "reference", "created_at", "channel", "area", "kind", "status", "urgent", "innovation",
@@ -37,83 +37,9 @@ class ExportFormat(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    users = typer.Typer(help="Dashboard and API accounts.", no_args_is_help=True)
-    users.command("add")(add_user)
-    users.command("list")(list_users)
-    app.add_typer(users, name="users")
-    tokens = typer.Typer(help="API tokens (bearer tokens and Open311 api_key).",
-                         no_args_is_help=True)
-    tokens.command("create")(create_token)
-    app.add_typer(tokens, name="tokens")
+    account_commands.register(app)  # users ... and tokens ...
     app.command()(export)
     app.command()(forget)
-
-
-def add_user(
-    email: Annotated[str, typer.Argument(help="The person's e-mail address")],
-    role: Annotated[StaffRole, typer.Option(help="staff: their areas only; admin: all")],
-    area: Annotated[list[str] | None, typer.Option(
-        help="Service-area code they work on; repeat for several")] = None,
-) -> None:
-    """Create a dashboard account and print its one-time password."""
-    from argon2 import PasswordHasher
-
-    address = email.strip()
-    if "@" not in address or len(address) > 254 or any(c.isspace() for c in address):
-        raise CliError(f"not an e-mail address: {email!r}")
-    areas = sorted({a.strip() for a in area or [] if a.strip()})
-    password = secrets.token_urlsafe(12)
-    password_hash = PasswordHasher().hash(password)
-
-    async def work(store: FeedbackStore) -> None:
-        try:
-            await store.create_user(address, role, areas, password_hash, actor=CLI_ACTOR)
-        except ConflictError:
-            raise CliError(f"a user with the e-mail {address} already exists") from None
-
-    with_store(work)
-    scope = "every area" if role is StaffRole.ADMIN else (", ".join(areas) or "no areas yet")
-    typer.echo(f"created {role} user {address} ({scope})")
-    if role is StaffRole.STAFF and not areas:
-        typer.echo("note: a staff user without --area sees no feedback", err=True)
-    base = settings().public_base_url
-    typer.echo(f"one-time password: {password}")
-    typer.echo(f"They can sign in at {base}/staff once the dashboard exists, and should "
-               "change this password; it is not shown again.")
-
-
-def list_users(
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array")] = False,
-) -> None:
-    """List active accounts with their role and areas."""
-    users = with_store(lambda store: store.list_users())
-    if as_json:
-        print(json.dumps([{"email": u.email, "role": u.role, "areas": list(u.areas)}
-                          for u in users]))
-        return
-    for u in users:
-        scope = "all areas" if u.role is StaffRole.ADMIN else ", ".join(u.areas) or "-"
-        typer.echo(f"{u.email:40s} {u.role:6s} {scope}")
-
-
-def create_token(
-    email: Annotated[str, typer.Argument(help="The account the token acts as")],
-    label: Annotated[str, typer.Option(help="What the token is for, e.g. 'open311'")] = "",
-) -> None:
-    """Print a new API token for EMAIL alone on the last line (shown once, stored hashed)."""
-    token = new_token()
-
-    async def work(store: FeedbackStore) -> None:
-        user = await store.get_user_by_email(email)
-        if user is None or not user.active:
-            raise CliError(f"no active user with the e-mail {email.strip()}")
-        await store.create_api_token(user.id, hash_token(token), label.strip(), actor=CLI_ACTOR)
-
-    with_store(work)
-    typer.echo(f"new API token for {email.strip()} (shown once; only its hash is kept). "
-               "Send it as 'Authorization: Bearer TOKEN':", err=True)
-    sys.stdout.write(token + "\n")
-    sys.stdout.flush()
 
 
 def _row(item: FeedbackItem) -> dict[str, Any]:

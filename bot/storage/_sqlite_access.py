@@ -174,14 +174,15 @@ class AccessMixin(SQLiteCore):
         return await self._read(work)
 
     async def add_signin_failure(
-        self, keys: Iterable[ThrottleKey], *, forget_before: datetime
+        self, keys: Iterable[ThrottleKey], *, forget_before: datetime,
+        at: datetime | None = None,
     ) -> list[SigninFailures]:
-        """Count one failed sign-in against each key and return the new counts.
+        """Count one failed sign-in (at ``at``) against each key; return the new counts.
 
         A count whose last failure is before ``forget_before`` starts again at 1; rows that
         old are deleted.
         """
-        wanted, now, forget = list(keys), self._ts(), codec.ts(forget_before)
+        wanted, now, forget = list(keys), self._ts(at), codec.ts(forget_before)
 
         def work(db: sqlite3.Connection) -> list[SigninFailures]:
             db.execute("DELETE FROM signin_failures WHERE last_failure_at < ?", (forget,))

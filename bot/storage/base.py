@@ -524,10 +524,11 @@ class FeedbackStore(Protocol):
         ...
 
     async def add_signin_failure(
-        self, keys: Iterable[ThrottleKey], *, forget_before: datetime
+        self, keys: Iterable[ThrottleKey], *, forget_before: datetime,
+        at: datetime | None = None,
     ) -> list[SigninFailures]:
-        """Count one failure against each key and return the new counts; a count whose
-        last failure is before ``forget_before`` starts again at 1."""
+        """Count one failure (at ``at``) against each key and return the new counts; a
+        count whose last failure is before ``forget_before`` starts again at 1."""
         ...
 
     async def clear_signin_failures(self, key: ThrottleKey) -> None:

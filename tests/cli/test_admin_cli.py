@@ -93,8 +93,11 @@ def test_users_add_creates_an_account_with_a_one_time_password(
     assert "already exists" in err and len(err.strip().splitlines()) == 1
 
     code, out, _ = run_cli(capsys, "users", "list", "--json")
-    assert code == 0 and json.loads(out) == [
-        {"email": "Ana@City.example", "role": "staff", "areas": ["roads", "waste"]}]
+    (listed,) = json.loads(out)
+    assert code == 0 and listed | {"created_at": None, "updated_at": None} == {
+        "id": user.id, "email": "Ana@City.example", "role": "staff",
+        "areas": ["roads", "waste"], "active": True, "sessions": 0, "tokens": 0,
+        "created_at": None, "updated_at": None}
 
 
 @pytest.mark.parametrize("args", [

@@ -1,15 +1,17 @@
-"""Dashboard sessions: a signed cookie, a per-session CSRF token, flash messages, lock-out.
+"""Dashboard sessions: server-side and revocable, with a CSRF token and flash messages.
 
-The cookie holds only the user id, the CSRF token and pending flash messages, signed with
-``SECRET_KEY`` (itsdangerous), HttpOnly, SameSite=Lax and Secure when the public address is
-https. Failed sign-ins are counted per e-mail in store meta, so a restart does not reset them.
+The cookie (signed with ``SECRET_KEY`` by itsdangerous; HttpOnly, SameSite=Lax, Secure
+when the public address is https) carries a random session id, the CSRF token and pending
+flash messages. The store keeps only the id's SHA-256 with the user, created, last seen
+and expiry (12 h after sign-in), and every request checks that row: signing out ends it,
+and a password change or deactivation ends every session of that user at once, so a copy
+of the cookie is worth nothing afterwards. Sign-in always starts a new session id and a
+new CSRF token.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,22 +20,24 @@ from typing import Any
 from fastapi import HTTPException, Request, Response, status
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from bot.security import hash_token
 from bot.services import Services
-from bot.storage import FeedbackStore, StaffUser
+from bot.storage import StaffUser
+from bot.storage.access_records import StaffSession
 
 COOKIE = "cv_staff"
 SESSION_SECONDS = 12 * 3600
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+MAX_SID_CHARS = 100
 
 
 @dataclass
 class Session:
-    """What the signed cookie carries."""
+    """What the signed cookie carries, and the server-side session it names once checked."""
 
-    user_id: int | None = None
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    sid: str | None = field(default=None, repr=False)
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     flashes: list[str] = field(default_factory=list)
+    record: StaffSession | None = None
 
     def flash(self, message: str) -> None:
         self.flashes.append(message[:300])
@@ -52,8 +56,12 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(services(request).settings.secret, salt="cv-dashboard")
 
 
+def secure_cookies(request: Request) -> bool:
+    return services(request).settings.public_base_url.startswith("https://")
+
+
 def load_session(request: Request) -> Session:
-    """Return the request's session, or a fresh anonymous one."""
+    """Return the request's session as its cookie says (not yet checked), or a fresh one."""
     raw = request.cookies.get(COOKIE)
     if raw:
         try:
@@ -61,8 +69,9 @@ def load_session(request: Request) -> Session:
         except BadSignature:
             data = None
         if isinstance(data, dict) and isinstance(data.get("csrf"), str):
-            user_id = data.get("uid")
-            return Session(user_id if isinstance(user_id, int) else None, data["csrf"],
+            sid = data.get("sid")
+            valid = isinstance(sid, str) and 0 < len(sid) <= MAX_SID_CHARS
+            return Session(sid if valid else None, data["csrf"],
                            [str(f) for f in data.get("flash", [])][:10])
     return Session()
 
@@ -70,10 +79,9 @@ def load_session(request: Request) -> Session:
 def save_session(request: Request, response: Response, session: Session) -> None:
     """Write the session cookie onto ``response``."""
     value = _serializer(request).dumps(
-        {"uid": session.user_id, "csrf": session.csrf, "flash": session.flashes})
-    secure = services(request).settings.public_base_url.startswith("https://")
+        {"sid": session.sid, "csrf": session.csrf, "flash": session.flashes})
     response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, httponly=True,
-                        samesite="lax", secure=secure, path="/")
+                        samesite="lax", secure=secure_cookies(request), path="/")
 
 
 def check_csrf(session: Session, form: Any) -> None:
@@ -85,59 +93,45 @@ def check_csrf(session: Session, form: Any) -> None:
 
 
 async def require_user(request: Request, session: Session) -> StaffUser:
-    """Return the signed-in active user, or redirect (303) to the sign-in page."""
+    """Return the signed-in active user, or redirect (303) to the sign-in page.
+
+    The session must be live in the store (not signed out, not ended by a password
+    change or deactivation, not expired) and its user active, on every request.
+    """
+    store = services(request).store
     user = None
-    if session.user_id is not None:
-        user = await services(request).store.get_user(session.user_id)
+    if session.sid is not None:
+        record = await store.get_staff_session(hash_token(session.sid))
+        if record is not None:
+            user = await store.get_user(record.user_id)
+            session.record = record
     if user is None or not user.active:
         raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first",
                             headers={"Location": "/staff/login"})
     return user
 
 
-# -- lock-out -------------------------------------------------------------------------
+async def start_session(request: Request, session: Session, user: StaffUser) -> None:
+    """Sign ``user`` in on this browser: a new session id and CSRF token (no fixation)."""
+    sid = secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(seconds=SESSION_SECONDS)
+    session.record = await services(request).store.create_staff_session(
+        user.id, hash_token(sid), expires, actor=f"staff:{user.email}")
+    session.sid = sid
+    session.csrf = secrets.token_urlsafe(32)
 
 
-def _key(email: str) -> str:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"dashboard:login-failures:{digest}"
-
-
-async def locked_until(store: FeedbackStore, email: str, now: datetime) -> datetime | None:
-    """Return when the e-mail's lock-out ends, or None if it may try to sign in."""
-    state = await _read(store, email)
-    until = state.get("locked_until")
-    if isinstance(until, str):
-        moment = datetime.fromisoformat(until)
-        if moment > now:
-            return moment
-    return None
-
-
-async def record_failure(store: FeedbackStore, email: str, now: datetime) -> bool:
-    """Count a failed sign-in; return True if the e-mail is now locked out."""
-    state = await _read(store, email)
-    count = int(state.get("count", 0)) + 1
-    if isinstance(state.get("locked_until"), str):
-        count = 1  # a new series after an expired lock-out
-    new: dict[str, Any] = {"count": count}
-    if count >= MAX_FAILURES:
-        new = {"count": count, "locked_until": (now + LOCKOUT).isoformat()}
-    await store.set_meta(_key(email), json.dumps(new))
-    return "locked_until" in new
-
-
-async def clear_failures(store: FeedbackStore, email: str) -> None:
-    await store.set_meta(_key(email), json.dumps({"count": 0}))
-
-
-async def _read(store: FeedbackStore, email: str) -> dict[str, Any]:
-    raw = await store.get_meta(_key(email))
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        data = {}
-    return data if isinstance(data, dict) else {}
+async def end_session(request: Request, session: Session) -> None:
+    """Sign this browser out: its session ends in the store, not just in the cookie."""
+    store = services(request).store
+    if session.sid is not None:
+        found = await store.get_staff_session(hash_token(session.sid))
+        if found is not None:
+            user = await store.get_user(found.user_id)
+            who = f"staff:{user.email}" if user is not None else f"staff:{found.user_id}"
+            await store.revoke_staff_session(found.id, actor=who, reason="signed out")
+    session.sid, session.record = None, None
+    session.csrf = secrets.token_urlsafe(32)
 
 
 def utcnow() -> datetime:

@@ -61,7 +61,9 @@ async def _drive(base: str, requests: list[tuple[str, dict[str, str] | None]],
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    # No cookie jar: each request is its own sender, known by its page id (the hint).
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
+                                     cookie_jar=aiohttp.DummyCookieJar()) as session:
         start = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
@@ -85,7 +87,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="civicvoice-bench-"))
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{work}/bench.db",
-           "MODEL_DIR": str(work / "models"), "DATA_DIR": str(work), "SECRET_KEY": "b" * 40}
+           "MODEL_DIR": str(work / "models"), "DATA_DIR": str(work), "SECRET_KEY": "b" * 40,
+           "WEB_SENDERS_PER_IP_PER_HOUR": "0"}  # one address plays thousands of citizens
     server = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -30,6 +30,7 @@ from bot.storage import FeedbackStore, store_from_url
 from bot.web import admin_api, citizen, dashboard, staff_api, telegram_routes
 from bot.web.errors import install_error_handlers
 from bot.web.open311 import router as open311_router
+from bot.web.web_senders import WebSenders
 from handlers.alerts import LogAlerts
 from handlers.areas import AreaDirectory
 from handlers.conversation import Conversation, ConversationConfig
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
             staff=StaffActions(db, secret, conv_config), outbox=outbox,
             areas=(areas := AreaDirectory(db, triage)),
             retrain=(launcher := RetrainLauncher(config)),
+            web_senders=WebSenders(secret, config.web_senders_per_ip_per_hour,
+                                   secure=config.public_base_url.startswith("https://")),
         )
         await areas.sync()
         app.state.services = services
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         version="0.1.0",
         description="Citizens' reports and ideas over Telegram, SMS and the web; staff API.",
         lifespan=lifespan,
+        max_body_size=config.max_body_bytes,  # the default; bot.web.limits sets per-router ones
     )
     install_error_handlers(app)
 

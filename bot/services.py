@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.retraining import RetrainLauncher
     from bot.settings import Settings
     from bot.storage import FeedbackStore
+    from bot.web.web_senders import WebSenders
     from handlers.areas import AreaDirectory
     from handlers.conversation import Conversation
     from handlers.staff_actions import StaffActions
@@ -34,3 +35,4 @@ class Services:
     outbox: Outbox | None = None
     areas: AreaDirectory | None = None
     retrain: RetrainLauncher | None = None
+    web_senders: WebSenders | None = None

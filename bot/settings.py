@@ -8,11 +8,14 @@ from __future__ import annotations
 import logging
 import secrets
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.private_files import private_dir, touch_private, write_private
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +84,12 @@ class Settings(BaseSettings):
     open311_retry_seconds: float = 60.0  # first pause after a failure (then doubled, <= 6 h)
     open311_max_attempts: int = 12  # then the forward is given up (failed_permanent)
 
+    # Web hardening: request sizes, web sender ids, proxies, plain http in production
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    web_senders_per_ip_per_hour: int = Field(default=30, ge=0)
+    trusted_proxies: str = ""  # comma-separated addresses or networks, e.g. 10.0.0.0/8
+    allow_insecure_http: bool = False
+
     # Conversation
     emergency_numbers: str = "911"
     max_message_chars: int = 2000
@@ -109,12 +118,12 @@ class Settings(BaseSettings):
         if self.environment == "production":
             raise ConfigError("SECRET_KEY must be set in production")
         path = self.data_dir / "secret_key"
+        private_dir(self.data_dir, tighten=True)
         if path.is_file():
+            touch_private(path)  # an older release wrote it with the umask's mode
             return path.read_text(encoding="utf-8").strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(48)
-        path.write_text(value + "\n", encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, (value + "\n").encode())
         logger.info("generated a development SECRET_KEY in %s", path)
         return value
 
@@ -133,3 +142,23 @@ class Settings(BaseSettings):
             missing.append("TELEGRAM_WEBHOOK_SECRET")
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)}")
+        if not self.public_base_url.startswith("https://"):
+            if not self.allow_insecure_http:
+                raise ConfigError("production needs an https:// PUBLIC_BASE_URL (session "
+                                  "cookies are sent only over https); set "
+                                  "ALLOW_INSECURE_HTTP=true to run on plain http anyway")
+            logger.warning("ALLOW_INSECURE_HTTP is set: production is served over plain "
+                           "http, so sign-in cookies and tokens cross the network unencrypted")
+
+    @cached_property
+    def proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """``TRUSTED_PROXIES`` parsed; a bad entry is a ``ConfigError`` naming it."""
+        networks = []
+        for entry in self.trusted_proxies.replace(";", ",").split(","):
+            if entry.strip():
+                try:
+                    networks.append(ip_network(entry.strip(), strict=False))
+                except ValueError:
+                    raise ConfigError(f"TRUSTED_PROXIES: {entry.strip()!r} is not an "
+                                      "address or network") from None
+        return tuple(networks)

@@ -14,7 +14,6 @@ them keeps the change and may lose the label or the message, never the reverse.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +27,9 @@ from bot.storage import (
     FeedbackStatus,
     FeedbackStore,
     StaffUser,
+    check_area_code,
 )
+from bot.text import clean_text
 from handlers import catalogue, satisfaction
 from handlers.errors import CitizenUnreachable
 from handlers.gsm7 import gsm7_segments, to_gsm7
@@ -45,7 +46,6 @@ NOTIFY_STATUSES = frozenset({
 })  # fmt: skip
 """Statuses a citizen is told about when their report moves into them."""
 EDITABLE = frozenset({"area", "kind", "status"})
-_AREA_CODE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 
 
 def _utcnow() -> datetime:
@@ -164,10 +164,8 @@ class StaffActions:
                              f"allowed: {', '.join(sorted(EDITABLE))}")
         clean: dict[str, Any] = {}
         if changes.get("area") is not None:
-            area = str(changes["area"]).strip().lower().replace(" ", "_")
-            if not _AREA_CODE.match(area):
-                raise ValueError("area must be a non-empty code such as 'street_lighting'")
-            clean["area"] = area
+            # The store refuses a code that is not an active area of the area table.
+            clean["area"] = check_area_code(str(changes["area"]).strip().lower())
         if changes.get("kind") is not None:
             kind = str(changes["kind"]).strip().lower()
             if kind not in KINDS:
@@ -212,5 +210,6 @@ class StaffActions:
 
 
 def _clean_text(text: str | None) -> str:
-    """Return staff text trimmed, with typographic quotes and dashes made SMS-friendly."""
-    return to_gsm7(text or "").strip()
+    """Return staff text without control characters, trimmed, with typographic quotes and
+    dashes made SMS-friendly."""
+    return to_gsm7(clean_text(text or "")).strip()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot.text import clean_text, valid_coordinates
+
 
 @dataclass(frozen=True, slots=True)
 class Media:
@@ -29,6 +31,10 @@ class InboundMessage:
     web sender id); it is pseudonymised before storage and never logged.
     ``channel_message_id`` is the channel's own id (Telegram ``update_id``, Twilio
     ``MessageSid``, the web client's message id) and makes redelivery harmless.
+
+    Building one cleans ``text`` (``bot.text.clean_text``: no control characters, whatever
+    the channel) and refuses, with ``ValueError``, a location that is not finite or not on
+    the globe, or half a location.
     """
 
     channel: str
@@ -42,6 +48,14 @@ class InboundMessage:
     language: str | None = None
     edited: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_text(self.text))
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("a location needs both latitude and longitude")
+        if self.latitude is not None and self.longitude is not None and not (
+                valid_coordinates(self.latitude, self.longitude)):
+            raise ValueError("a location must be finite, within ±90 and ±180 degrees")
 
 
 class SendError(Exception):

@@ -29,4 +29,7 @@ def serve(
     for name in ("httpx", "httpcore", "twilio", "twilio.http_client", "telegram", "aiohttp"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False)
+    # proxy_headers off: uvicorn would otherwise believe any X-Forwarded-For sent from
+    # 127.0.0.1; bot.web.clients believes it only from TRUSTED_PROXIES.
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False,
+                proxy_headers=False)

@@ -13,7 +13,6 @@ passes the contract tests in ``tests/storage/test_contract.py``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bot.storage.areas import ServiceArea, check_area_code
@@ -118,11 +117,8 @@ def sqlite_path_from_url(url: str) -> str:
 
 
 def store_from_url(url: str) -> FeedbackStore:
-    """Build the store a ``DATABASE_URL`` names (not yet open), creating its folder.
+    """Build the store a ``DATABASE_URL`` names (not yet open; opening creates the file).
 
     Only ``sqlite:///`` URLs are supported today.
     """
-    path = sqlite_path_from_url(url)
-    if path != MEMORY:
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteStore(path)
+    return SQLiteStore(sqlite_path_from_url(url))

@@ -11,6 +11,7 @@ from typing import Any
 from bot.security import normalise_reference
 from bot.storage import _codec as codec
 from bot.storage._sqlite_core import Where, first
+from bot.storage.areas import check_area_code
 from bot.storage.base import UPDATABLE_FEEDBACK_FIELDS, StatusFilter, TextFilter
 from bot.storage.errors import NotFoundError
 from bot.storage.records import FeedbackItem, FeedbackStatus
@@ -105,17 +106,35 @@ def clean_change(db: sqlite3.Connection, item: FeedbackItem, key: str, value: An
         if not isinstance(value, bool):
             raise ValueError(f"{key} must be true or false")
         return value
-    if key in ("area", "kind"):
+    if key == "area":
+        return active_area(db, value)
+    if key == "kind":
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{key} must be a non-empty string")
         return value.strip()
     if key in ("latitude", "longitude"):
-        return None if value is None else float(value)
+        if value is None:
+            return None
+        number, bound = float(value), 90 if key == "latitude" else 180
+        if not math.isfinite(number) or abs(number) > bound:
+            raise ValueError(f"{key} must be finite and within ±{bound}")
+        return number
     if key == "duplicate_of":
         return _duplicate_target(db, item, value)
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{key} must be a string or null")
     return value
+
+
+def active_area(db: sqlite3.Connection, value: Any) -> str:
+    """Return ``value`` if it is the code of an active area in the area table."""
+    if not isinstance(value, str):
+        raise ValueError("area must be an area code")
+    code = check_area_code(value.strip())
+    row = db.execute("SELECT active FROM service_areas WHERE code = ?", (code,)).fetchone()
+    if row is None or not row[0]:
+        raise ValueError(f"{code!r} is not an active service area")
+    return code
 
 
 def _duplicate_target(db: sqlite3.Connection, item: FeedbackItem, value: Any) -> int | None:

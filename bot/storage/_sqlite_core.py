@@ -11,6 +11,7 @@ is never left half-done by a cancelled ``await`` (the thread finishes or rolls i
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -21,6 +22,7 @@ from typing import Any, Self, TypeVar, cast
 
 import aiosqlite
 
+from bot.private_files import touch_private
 from bot.security import new_reference
 from bot.storage import _codec as codec
 from bot.storage.errors import SchemaError, StorageError
@@ -186,6 +188,10 @@ class SQLiteCore:
         """Connect, set the pragmas and apply pending migrations; a no-op when open."""
         if self._conn is not None:
             return
+        if self._path != MEMORY:
+            # 0600 in a 0700 folder before SQLite opens it: its -wal and -shm files copy
+            # the database's mode.
+            await asyncio.to_thread(touch_private, self._path)
         conn = await aiosqlite.connect(self._path, isolation_level=None, cached_statements=256)
         try:
             await _call(conn, lambda db: _connect(db, self._ts()))

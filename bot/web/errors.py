@@ -7,6 +7,8 @@
 * ``Forbidden`` -> 403; any other ``PermissionError`` -> 404, so a staff member cannot
   tell an item outside their areas from one that does not exist;
 * ``LookupError`` -> 404; ``ValueError`` -> 400;
+* a client that hung up mid-request -> one short log line now and then
+  (``bot.web.limits``), never a traceback;
 * anything else -> 500 ``{"detail": "internal error"}``, logged with its traceback.
 
 Reasons never quote the request body back, so a citizen's words or a token cannot end up in
@@ -22,12 +24,20 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+from bot.web.limits import ClientDisconnect, client_disconnected
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON_CHARS = 300
 NOT_FOUND = "not found"
+
+
+class ErrorOut(BaseModel):
+    """Every error this service answers in JSON: one short line saying what is wrong."""
+
+    detail: str
 
 
 class Forbidden(PermissionError):
@@ -97,6 +107,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error ``app`` answers JSON: 4xx for client errors, 500 only for bugs."""
+    # A hang-up is handled here, not as a 500: that handler's error is re-raised to the
+    # server, which logs a traceback for it.
+    app.add_exception_handler(ClientDisconnect, client_disconnected)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(PermissionError, _permission)
     app.add_exception_handler(LookupError, _lookup)

@@ -8,11 +8,18 @@ citizen's original words, address or pseudonym.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from bot.security import normalise_reference
 from bot.storage import (
@@ -24,9 +31,10 @@ from bot.storage import (
     StaffRole,
 )
 from bot.web.auth import CurrentUser, ServicesDep
+from bot.web.limits import MAX_OFFSET, STAFF_API_BODY, check_time
 from handlers.staff_actions import CitizenUnreachable
 
-router = APIRouter(prefix="/api/v1", tags=["staff"])
+router = APIRouter(prefix="/api/v1", tags=["staff"], max_body_size=STAFF_API_BODY)
 
 Kind = Literal["complaint", "idea", "question", "praise"]
 MAX_LIMIT = 500
@@ -157,11 +165,8 @@ def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """Read a time without a zone as UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+QueryTime = Annotated[datetime | None, AfterValidator(check_time)]
+"""A time in a query: read as UTC without a zone, refused (422) outside 2000-2999."""
 
 
 def _out(item: FeedbackItem, attachments: list[Attachment]) -> dict[str, Any]:
@@ -204,18 +209,16 @@ async def list_feedback(
     urgent: bool | None = None,
     needs_review: bool | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Text or reference")] = None,
-    since: Annotated[datetime | None, Query(description="Filed at or after (UTC if no zone)")]
+    since: Annotated[QueryTime, Query(description="Filed at or after (UTC if no zone)")]
     = None,
-    until: Annotated[datetime | None, Query(description="Filed before (UTC if no zone)")]
-    = None,
+    until: Annotated[QueryTime, Query(description="Filed before (UTC if no zone)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """List the items the caller may see (staff: their areas; admins: all), newest first."""
     areas: list[str] | None = area
     if user.role is not StaffRole.ADMIN:  # staff: never beyond their own areas
         areas = [a for a in (area or user.areas) if user.may_see_area(a)]
-    since, until = _aware(since), _aware(until)
     if since is not None and until is not None and since >= until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
     filters: dict[str, Any] = {

@@ -12,9 +12,11 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.browser import CHROMIUM, FLAGS, needs_chromium
 from tests.support.serve import ROOT
@@ -22,12 +24,19 @@ from tests.support.serve import ROOT
 pytestmark = needs_chromium
 
 
+@pytest.fixture
+def citizen(server: tuple[str, dict[str, str]]) -> Iterator[httpx.Client]:
+    """The citizen's own browser: keeps its cv_web cookie."""
+    with httpx.Client(base_url=server[0]) as client:
+        yield client
+
+
 def test_staff_reroute_and_resolve_in_a_browser(server: tuple[str, dict[str, str]],
-                                                tmp_path: Path) -> None:
+                                                citizen: httpx.Client, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base, env = server
-    filed = httpx.post(base + "/api/v1/messages", json={
+    filed = citizen.post("/api/v1/messages", json={
         "sender": "browser-citizen", "message_id": "b1",
         "text": "Huge pothole outside 12 Elm Street, my tyre burst"}).json()
     reference = filed["reference"]
@@ -68,7 +77,7 @@ def test_staff_reroute_and_resolve_in_a_browser(server: tuple[str, dict[str, str
 
     inbox: list[dict[str, object]] = []
     for _ in range(100):  # the outbox delivers within a second or two
-        inbox = httpx.get(base + "/api/v1/messages", params={"sender": "browser-citizen"}).json()
+        inbox = citizen.get("/api/v1/messages").json()
         if inbox:
             break
         time.sleep(0.1)

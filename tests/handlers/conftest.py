@@ -14,6 +14,7 @@ from bot.channels.base import InboundMessage, Media
 from bot.storage import MEMORY, FeedbackItem, FeedbackStore, SQLiteStore
 from handlers.conversation import Conversation, ConversationConfig, Outcome
 from handlers.triage import TriageService
+from tests.support.areas import seed_areas
 
 KEY = "test-secret-key"
 
@@ -94,7 +95,7 @@ class Chat:
 @pytest.fixture
 async def store() -> AsyncIterator[FeedbackStore]:
     async with SQLiteStore(MEMORY) as opened:
-        yield opened
+        yield await seed_areas(opened)
 
 
 @pytest.fixture

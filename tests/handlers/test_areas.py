@@ -3,7 +3,7 @@ home, and each area says how many examples the model has for it."""
 
 from __future__ import annotations
 
-from bot.storage import CorrectionField, FeedbackStore
+from bot.storage import MEMORY, CorrectionField, FeedbackStore, SQLiteStore
 from handlers.areas import MIN_EXAMPLES, AreaDirectory
 from handlers.triage import TriageService, redirect
 from nlp.result import TriageResult
@@ -28,14 +28,14 @@ def test_redirect_merges_a_retired_area_into_its_home() -> None:
     assert redirect(result, {}) is result
 
 
-async def test_sync_adds_the_models_areas_once(store: FeedbackStore,
-                                               triage: TriageService) -> None:
-    areas = AreaDirectory(store, triage)
-    added = await areas.sync()
-    assert set(added) == set(triage.triager.area_labels) and "roads" in added
-    assert await areas.sync() == []
-    roads = await store.get_area("roads")
-    assert roads is not None and roads.label == "Roads and pavements"
+async def test_sync_adds_the_models_areas_once(triage: TriageService) -> None:
+    async with SQLiteStore(MEMORY) as store:  # empty: no areas yet
+        areas = AreaDirectory(store, triage)
+        added = await areas.sync()
+        assert set(added) == set(triage.triager.area_labels) and "roads" in added
+        assert await areas.sync() == []
+        roads = await store.get_area("roads")
+        assert roads is not None and roads.label == "Roads and pavements"
 
 
 async def test_retired_area_is_routed_to_its_new_home(store: FeedbackStore,

@@ -15,6 +15,7 @@ from bot.retraining import retrain_lock
 from bot.settings import Settings
 from bot.storage import store_from_url
 from nlp.errors import ModelError
+from tests.support.browsers import without_cookies
 from tests.support.tables import seed_staff_labels, small_base_table
 
 
@@ -22,6 +23,7 @@ from tests.support.tables import seed_staff_labels, small_base_table
 def settings(service_settings: Settings, tmp_path: Path,
              monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("RETRAIN_BASE_TABLE", str(small_base_table(tmp_path / "base.csv")))
+    monkeypatch.setenv("WEB_SENDERS_PER_IP_PER_HOUR", "0")  # one address, many citizens
     return Settings(_env_file=None)  # type: ignore[call-arg]
 
 
@@ -33,7 +35,8 @@ async def test_burst_during_retrain_loses_nothing(settings: Settings) -> None:
     async with app.router.lifespan_context(app):
         services = app.state.services
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://cv") as client:
+        async with without_cookies(httpx.AsyncClient(transport=transport,
+                                                     base_url="http://cv")) as client:
 
             async def say(i: int) -> None:
                 nonlocal slowest

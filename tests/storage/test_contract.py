@@ -188,7 +188,24 @@ class TestFeedbackStoreContract:
         with pytest.raises(ValueError):
             await file_item(store, area_confidence=1.5)
 
+    async def test_an_area_write_needs_an_active_area_of_the_table(
+        self, store: FeedbackStore
+    ) -> None:
+        await store.ensure_areas({"roads": "Roads", "waste": "Waste", "lights": "Lights"})
+        item = await file_item(store)
+        for bad in ("no_such_area", "Roads!", "", "x" * 80):
+            with pytest.raises(ValueError):
+                await store.update_feedback(item.reference, "staff:7", {"area": bad})
+        await store.retire_area("lights", move_to="roads", actor="admin")
+        with pytest.raises(ValueError, match="not an active service area"):
+            await store.update_feedback(item.reference, "staff:7", {"area": "lights"})
+        moved = await store.update_feedback(item.reference, "staff:7", {"area": " waste "})
+        assert moved.area == "waste"
+        assert [e.action for e in await store.list_audit("feedback", item.id)] == [
+            "create", "update"]
+
     async def test_update_is_audited_with_before_and_after(self, store: FeedbackStore) -> None:
+        await store.ensure_areas({"water_drainage": "Water and drainage"})
         item = await file_item(store)
         updated = await store.update_feedback(
             item.reference,

@@ -17,6 +17,7 @@ from bot.storage import (
     SatisfactionCounts,
     SQLiteStore,
 )
+from tests.support.areas import seed_areas
 
 from .test_contract import citizen_id, file_item
 
@@ -110,7 +111,7 @@ def clock() -> Clock:
 @pytest.fixture
 async def timed(clock: Clock) -> AsyncIterator[FeedbackStore]:
     async with SQLiteStore(MEMORY, clock=clock) as opened:
-        yield opened
+        yield await seed_areas(opened)
 
 
 async def _set(store: FeedbackStore, clock: Clock, ref: str, hours: float, status: str,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -139,15 +141,27 @@ def test_unsupported_urls(url: str) -> None:
         sqlite_path_from_url(url)
 
 
-async def test_store_from_url_creates_the_folder(
+async def test_opening_creates_a_private_folder_and_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    store = store_from_url("sqlite:///./var/data/civicvoice.db")
-    assert (tmp_path / "var" / "data").is_dir()
-    async with store:
-        await store.set_meta("k", "v")
-    assert (tmp_path / "var" / "data" / "civicvoice.db").is_file()
+    umask = os.umask(0o022)  # the usual default, which makes files world-readable
+    try:
+        async with store_from_url("sqlite:///./var/data/civicvoice.db") as store:
+            await store.set_meta("k", "v")
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode)
+                     for p in (tmp_path / "var" / "data").iterdir()}
+    finally:
+        os.umask(umask)
+    assert modes["civicvoice.db"] == 0o600
+    assert all(mode == 0o600 for mode in modes.values()), modes  # -wal and -shm too
+    for folder in (tmp_path / "var", tmp_path / "var" / "data"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # An older database written with the umask's mode is tightened when opened.
+    old = tmp_path / "old.db"
+    old.touch(mode=0o644)
+    async with SQLiteStore(old):
+        assert stat.S_IMODE(old.stat().st_mode) == 0o600
 
 
 async def test_files_200_reports_a_second(tmp_path: Path) -> None:

@@ -22,11 +22,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(env: dict[str, str], port: int, timeout: float = 60) -> subprocess.Popen[bytes]:
-    """Start the service with ``env`` and return once ``/healthz`` answers."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_server(env: dict[str, str], port: int, timeout: float = 60,
+                 log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start the service with ``env`` and return once ``/healthz`` answers; its output goes
+    to ``log`` if given."""
+    sink = log.open("ab") if log is not None else contextlib.nullcontext(subprocess.DEVNULL)
+    with sink as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(port)],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -39,14 +44,16 @@ def start_server(env: dict[str, str], port: int, timeout: float = 60) -> subproc
 
 
 @contextlib.contextmanager
-def serving(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """Serve with a database, models and keys of its own under ``folder``; yield its base
-    URL and environment (for CLI commands on the same data)."""
+def serving(folder: Path, extra: dict[str, str] | None = None, log: Path | None = None
+            ) -> Iterator[tuple[str, dict[str, str]]]:
+    """Serve with a database, models and keys of its own under ``folder`` (and the settings
+    in ``extra``); yield its base URL and environment (for CLI commands on the same data)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/service.db",
            "MODEL_DIR": str(folder / "models"), "DATA_DIR": str(folder),
-           "SECRET_KEY": "t" * 40, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    proc = start_server(env, port)
+           "SECRET_KEY": "t" * 40, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+           **(extra or {})}
+    proc = start_server(env, port, log=log)
     try:
         yield f"http://127.0.0.1:{port}", env
     finally:

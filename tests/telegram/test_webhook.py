@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.storage import AttachmentKind
 from tests.telegram import updates
-from tests.telegram.conftest import Harness, make_settings
+from tests.telegram.conftest import SECRET, Harness, make_settings
 from tests.telegram.fake_api import FakeBotApi
 
 
@@ -180,3 +180,50 @@ def test_photo_is_kept_when_configured(tmp_path: Path, monkeypatch: pytest.Monke
         saved = Path(kept[0].removeprefix("file:"))
         assert saved.read_bytes() == FakeBotApi.PHOTO_BYTES
         assert saved.is_relative_to(tmp_path / "media" / "telegram" / item.reference)
+
+
+def test_citizen_buttons_offer_active_areas_and_refuse_others(tg: Harness) -> None:
+    store = tg.services.store
+    tg.run(lambda: store.retire_area("graffiti_vandalism", move_to="public_safety",
+                                     actor="test"))
+    assert tg.post(updates.message(7011, text="Huge pothole outside 12 Elm Street")) == 200
+    reply = tg.api.wait("sendMessage", 1, chat_id=7011)[0]
+    ref = _buttons(reply)[0].split(":")[2]
+    assert tg.post(updates.callback(7011, 7011, f"c:chg:{ref}")) == 200
+    (choices,) = tg.api.wait("editMessageReplyMarkup", 1)
+    offered = {b.split(":")[3] for b in _buttons(choices) if b.startswith("c:set:")}
+    active = {a.code for a in tg.run(lambda: store.list_areas())}
+    assert offered == active - {"roads"} and "graffiti_vandalism" not in offered
+    # A forged or stale button naming a retired or unknown area changes nothing.
+    for area in ("graffiti_vandalism", "no_such_team"):
+        assert tg.post(updates.callback(7011, 7011, f"c:set:{ref}:{area}")) == 200
+    answers = tg.api.wait("answerCallbackQuery", 3)
+    assert all(a["show_alert"] for a in answers[1:]), answers
+    item = tg.run(lambda: store.get_feedback(ref))
+    assert item is not None and item.area == "roads"
+    assert tg.run(lambda: store.list_corrections()) == []
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [
+    (91.0, 0.0), (0.0, -180.5), (1e308 * 10, 0.0), (0.0, float("-inf"))])
+def test_locations_off_the_globe_are_refused(tg: Harness, latitude: float,
+                                             longitude: float) -> None:
+    update = updates.location(7012, latitude, longitude)
+    body = json.dumps(update, allow_nan=True)  # Infinity, as a forged client could send
+    response = tg.client.post("/telegram/webhook", content=body, headers={
+        "X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"})
+    assert response.status_code in (200, 400)  # Infinity is not JSON: refused outright
+    time.sleep(0.2)
+    store = tg.services.store
+    assert tg.run(lambda: store.list_feedback()) == []
+    assert tg.run(lambda: store.list_unhandled_inbound()) == []
+
+
+def test_deeply_nested_updates_are_a_400(tg: Harness) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    deep = b'{"update_id": 5, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert tg.client.post("/telegram/webhook", content=deep, headers=headers).status_code == 400
+    nested = b'{"update_id": 6, "x": ' + b"[" * 500 + b"]" * 500 + b"}"
+    assert tg.client.post("/telegram/webhook", content=nested,
+                          headers=headers).status_code == 400
+    assert tg.post(updates.message(7013, text="Bins not emptied on Oak Road")) == 200

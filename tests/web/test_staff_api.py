@@ -25,6 +25,7 @@ from bot.storage import (
 from bot.web.errors import install_error_handlers
 from bot.web.staff_api import router
 from handlers.staff_actions import StaffActions
+from tests.support.areas import seed_areas
 from tests.support.staff import staff_tokens
 
 KEY = "x" * 32
@@ -66,6 +67,7 @@ async def _file(store: SQLiteStore, citizen_id: int | None, day: int, **fields: 
 @pytest.fixture
 async def world() -> AsyncIterator[World]:
     async with SQLiteStore(MEMORY) as store:
+        await seed_areas(store)
         cipher = AddressCipher(KEY)
         citizen = await store.get_or_create_citizen(
             "sms", pseudonymise(KEY, "sms", PHONE), cipher.encrypt(PHONE), "en")
@@ -241,6 +243,28 @@ async def test_patch_area_records_a_label_even_when_confirming(world: World) -> 
     # Moved out of the roads team's areas: now invisible to them, visible to admins.
     _is_json_error(await world.get("roads", url), 404)
     assert (await world.get("admin", url)).status_code == 200
+
+
+@pytest.mark.parametrize("area", ["no_such_team", "Roads & more", "x" * 64])
+async def test_patch_into_an_area_not_in_the_table_is_refused(world: World, area: str) -> None:
+    item = world.items["pothole"]
+    url = f"/api/v1/feedback/{item.reference}"
+    response = await world.client.patch(url, headers=world.auth("admin"), json={"area": area})
+    assert response.status_code == 400, response.text
+    assert "area" in response.json()["detail"]
+    after = await world.store.get_feedback(item.reference)
+    assert after is not None and after.area == "roads"  # still in the roads queue
+    assert await world.store.list_corrections() == []  # and no training label
+
+
+async def test_patch_into_a_retired_area_is_refused(world: World) -> None:
+    await world.store.retire_area("graffiti_vandalism", move_to="public_safety", actor="t")
+    item = world.items["pothole"]
+    response = await world.client.patch(f"/api/v1/feedback/{item.reference}",
+                                        headers=world.auth("admin"),
+                                        json={"area": "graffiti_vandalism"})
+    assert response.status_code == 400
+    assert "not an active service area" in response.json()["detail"]
 
 
 async def test_patch_status_tells_the_citizen_once(world: World) -> None:

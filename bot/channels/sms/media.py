@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from bot.channels.base import Media
+from bot.private_files import write_private
 
 logger = logging.getLogger(__name__)
 
@@ -67,5 +68,4 @@ class MediaFetcher:
         return True
 
     def _write(self, path: Path, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_private(path, data)

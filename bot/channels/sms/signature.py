@@ -23,7 +23,6 @@ from twilio.request_validator import (
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
-MAX_BODY = 64_000  # a 1,600-character SMS with ten media URLs is far below this
 
 
 def parse_form(body: bytes) -> ImmutableMultiDict[str, str]:

@@ -6,9 +6,14 @@ Pure and synchronous: no network, no storage. The ``update_id`` becomes the
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Chat, Message, Update
 
 from bot.channels.base import InboundMessage, Media
+from bot.text import valid_coordinates
+
+logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
@@ -49,7 +54,8 @@ def unsupported_kind(message: Message) -> str | None:
 
 
 def to_inbound(update: Update) -> InboundMessage | None:
-    """Return the update as an ``InboundMessage``, or None when it is not a chat message."""
+    """Return the update as an ``InboundMessage``, or None when it is not a chat message
+    (or carries a location no phone could send: not finite, or off the globe)."""
     message = message_of(update)
     if message is None or message.chat is None:
         return None
@@ -62,6 +68,10 @@ def to_inbound(update: Update) -> InboundMessage | None:
     location = message.location or (message.venue.location if message.venue else None)
     if location is not None:
         latitude, longitude = location.latitude, location.longitude
+        if not valid_coordinates(latitude, longitude):
+            logger.warning("refused telegram update %d: its location is not on the globe",
+                           update.update_id)
+            return None
     extra: dict[str, str] = {}
     kind = unsupported_kind(message)
     if kind and not text and not media:

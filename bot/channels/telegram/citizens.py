@@ -97,8 +97,9 @@ class CitizenDesk:
         lang = item.language
         if press.action == keyboards.CHANGE:
             await query.answer()
+            active = [a.code for a in await store.list_areas()]
             await query.edit_message_reply_markup(keyboards.area_choices(
-                keyboards.CITIZEN, item.reference, _choices(item, lang)))
+                keyboards.CITIZEN, item.reference, _choices(item, active, lang)))
             return
         actor = f"citizen:{citizen}"
         if item.status is not FeedbackStatus.NEW and press.action == keyboards.SET:
@@ -112,7 +113,12 @@ class CitizenDesk:
             await query.answer(texts.AREA_CONFIRMED)
             await _drop_buttons(query)
         elif press.action == keyboards.SET and press.area:
-            await store.update_feedback(item.reference, actor, {"area": press.area})
+            try:
+                await store.update_feedback(item.reference, actor, {"area": press.area})
+            except ValueError:  # retired since the buttons were sent, or never an area
+                await query.answer(texts.AREA_GONE, show_alert=True)
+                await _drop_buttons(query)
+                return
             await store.add_correction(item.id, CorrectionField.AREA, press.area, item.area,
                                        actor)
             note = texts.AREA_CHANGED.format(area=catalogue.area_label(press.area, lang))
@@ -122,10 +128,11 @@ class CitizenDesk:
             await query.answer()
 
 
-def _choices(item: FeedbackItem, lang: str | None) -> list[tuple[str, str]]:
-    """Return areas to offer: the model's runners-up first, then the rest of the taxonomy."""
-    codes = [a for a, _ in item.top_areas]
-    codes += [a for a in catalogue.AREA_LABELS[catalogue.DEFAULT_LANGUAGE] if a not in codes]
+def _choices(item: FeedbackItem, active: list[str], lang: str | None
+             ) -> list[tuple[str, str]]:
+    """Return active areas to offer: the model's runners-up first, then the rest."""
+    codes = [a for a, _ in item.top_areas if a in active]
+    codes += [a for a in active if a not in codes]
     return [(c, catalogue.area_label(c, lang)) for c in codes if c != item.area]
 
 

@@ -8,12 +8,14 @@ attached to the report. A failure is logged and never affects the report.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.private_files import write_private
 from bot.storage import AttachmentKind, FeedbackStore
 
 logger = logging.getLogger(__name__)
@@ -32,11 +34,10 @@ async def keep_photo(bot: Bot, store: FeedbackStore, reference: str, file_id: st
                         tg_file.file_size)
             return None
         target = folder / reference / f"{tg_file.file_unique_id}.jpg"
-        target.parent.mkdir(parents=True, exist_ok=True)
         data = await tg_file.download_as_bytearray()
         if len(data) > max_bytes:
             return None
-        target.write_bytes(bytes(data))
+        await asyncio.to_thread(write_private, target, bytes(data))
     except (TelegramError, OSError) as exc:
         logger.warning("photo for %s not kept (%s)", reference, type(exc).__name__)
         return None

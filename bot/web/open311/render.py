@@ -10,12 +10,15 @@ root and element names (``services/service``, ``service_requests/request``,
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET  # writing XML only, never parsing it
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
 from fastapi.responses import Response
+
+from bot.text import clean_text, xml_safe
 
 Format = Literal["json", "xml"]
 FORMATS: tuple[Format, ...] = ("json", "xml")
@@ -63,12 +66,16 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return iso(value) or ""
-    return str(value)
+    return xml_safe(str(value))
 
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, Mapping):
         return {k: _json_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -85,7 +92,7 @@ def _xml_fill(parent: ET.Element, tag: str, value: Any) -> None:
         item_tag = ITEM_TAGS.get(tag, "item")
         for child in value:
             _xml_fill(element, item_tag, child)
-    elif value is not None:
+    elif value is not None and not (isinstance(value, float) and not math.isfinite(value)):
         element.text = _scalar(value)
 
 

@@ -9,7 +9,6 @@ api_key, 404 unknown service or request. ``jurisdiction_id`` is accepted (one ju
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -22,7 +21,9 @@ from bot.digests.config import parse_targets
 from bot.security import hash_token, normalise_reference
 from bot.services import Services
 from bot.storage import OPEN_STATUSES, FeedbackItem, FeedbackStatus, StaffUser
+from bot.web import jsonbody
 from bot.web.auth import MAX_TOKEN_CHARS
+from bot.web.limits import OPEN311_BODY
 from bot.web.open311 import intake, views
 from bot.web.open311.params import new_request, request_query
 from bot.web.open311.render import Format, Open311Error, document, error_response, parse_format
@@ -44,7 +45,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-router = APIRouter(prefix=PREFIX, tags=["open311"], lifespan=_lifespan)
+router = APIRouter(prefix=PREFIX, tags=["open311"], lifespan=_lifespan,
+                   max_body_size=OPEN311_BODY)
 
 
 def _services(request: Request) -> Services:
@@ -88,9 +90,9 @@ async def _body(request: Request) -> dict[str, str]:
     fields = {key: request.query_params[key] for key in request.query_params}
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
-            data: Any = json.loads(await request.body() or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise Open311Error(400, "the request body is not valid JSON") from None
+            data: Any = jsonbody.loads(await request.body() or b"{}")
+        except jsonbody.BadJson as exc:
+            raise Open311Error(400, str(exc)) from None
         if not isinstance(data, dict):
             raise Open311Error(400, "the JSON body must be an object of fields")
         values = {str(k): v for k, v in data.items()}
@@ -165,6 +167,10 @@ async def create_request(fmt: str, request: Request) -> Response:
     """File a service request (form-encoded as in the spec, or JSON); needs ``api_key``."""
     async def build(f: Format) -> Response:
         services = _services(request)
+        # A key in the query string is checked before the body is read; one in the body
+        # before any other field is looked at.
+        if request.query_params.get("api_key"):
+            await _caller(services, request.query_params["api_key"], required=True)
         fields = await _body(request)
         user = await _caller(services, fields.get("api_key"), required=True)
         assert user is not None

@@ -29,6 +29,7 @@ from bot.settings import Settings
 from bot.storage import FeedbackStore, store_from_url
 from bot.web import admin_api, citizen, dashboard, staff_api, telegram_routes
 from bot.web.errors import install_error_handlers
+from bot.web.headers import SecurityHeaders
 from bot.web.open311 import router as open311_router
 from bot.web.web_senders import WebSenders
 from handlers.alerts import LogAlerts
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         max_body_size=config.max_body_bytes,  # the default; bot.web.limits sets per-router ones
     )
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders, https=config.public_base_url.startswith("https://"))
 
     @app.get("/healthz", tags=["service"])
     async def healthz() -> dict[str, str]:

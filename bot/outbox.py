@@ -6,6 +6,11 @@ this worker claims due messages, decrypts the address, and hands them to the cha
 channel's ``retry_after``); a permanent failure (blocked bot, opted-out number) stops
 retrying and, where the channel says so, marks the citizen stopped. A stopped or
 forgotten citizen is never sent anything.
+
+What is stored of a failure is a short classified reason (``stored_reason``): the channel's
+own ``SendError`` text (``twilio error 21211``, ``telegram rate limit (429)``), or
+``unexpected <ExceptionType>``; URLs, account ids and bot tokens are removed whatever a
+library put into its message.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +31,21 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=1)
+MAX_REASON_CHARS = 200
+_SECRETS = (
+    (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE), "[url]"),
+    (re.compile(r"\b(?:AC|SM|MM|MG|PN|MS)[0-9a-fA-F]{32}\b"), "[sid]"),  # Twilio ids
+    (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}\b"), "[token]"),  # Telegram bot tokens
+    (re.compile(r"\+?\d[\d ()-]{7,}\d"), "[number]"),  # phone numbers, chat ids
+)
+
+
+def stored_reason(exc: Exception) -> str:
+    """Return what may be kept of a send failure: short, classified, with no secrets."""
+    text = str(exc) if isinstance(exc, SendError) else f"unexpected {type(exc).__name__}"
+    for pattern, placeholder in _SECRETS:
+        text = pattern.sub(placeholder, text)
+    return " ".join(text.split())[:MAX_REASON_CHARS] or type(exc).__name__
 
 
 def _utcnow() -> datetime:
@@ -103,13 +124,13 @@ class Outbox:
         try:
             provider_id = await sender.send_text(address, record.text)
         except SendError as exc:
-            await self._failed(record, str(exc), exc)
+            await self._failed(record, stored_reason(exc), exc)
             if exc.opted_out:
                 await self._store.set_opt_out(citizen.id, True, actor="channel")
             return
         except Exception as exc:  # a transport bug must not lose the message
             logger.warning("send %s failed: %s", record.id, type(exc).__name__)
-            await self._failed(record, f"{type(exc).__name__}: {exc}", None)
+            await self._failed(record, stored_reason(exc), None)
             return
         await self._store.mark_outbound_sent(record.id, provider_id)
 
@@ -123,4 +144,4 @@ class Outbox:
             retry_at = self._now() + backoff(attempts)
         logger.info("outbound %s failed (attempt %d)%s", record.id, attempts,
                     "" if retry_at else ", giving up")
-        await self._store.mark_outbound_failed(record.id, error[:500], retry_at)
+        await self._store.mark_outbound_failed(record.id, error, retry_at)

@@ -196,3 +196,23 @@ def test_mms_media_urls_attached(sms: Harness) -> None:
 
     values = sms.run(attachments)
     assert any(v.endswith("/ME1") for v in values) and any(v.endswith("/ME2") for v in values)
+
+
+def test_a_failed_send_keeps_a_short_reason_without_urls_or_ids(sms: Harness) -> None:
+    sms.sms(ALICE, "Broken bench on the green")
+    reference = _items(sms, ALICE)[0]
+    sms.api.fail(400, 21211)  # invalid 'To' number: permanent
+    admin = _admin(sms)
+    outbound_id = sms.run(lambda: sms.services.staff.reply(reference, admin, "Booked"))
+    store = sms.services.store
+    record = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        record = sms.run(lambda: store.get_outbound(outbound_id))
+        if record is not None and record.status is OutboundStatus.FAILED:
+            break
+        time.sleep(0.05)
+    assert record is not None and record.status is OutboundStatus.FAILED
+    assert record.last_error == "twilio error 21211"
+    account = sms.settings.twilio_account_sid
+    assert "http" not in (record.last_error or "") and account not in (record.last_error or "")

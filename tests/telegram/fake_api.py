@@ -2,7 +2,8 @@
 
 It runs aiohttp in a thread of its own (so it serves both ``TestClient`` apps and async
 tests), records every call, and can be told to refuse: ``blocked`` chats get 403 "bot was
-blocked by the user", ``rate_limited`` chats get one 429 with ``retry_after``.
+blocked by the user", ``rate_limited`` chats get one 429 with ``retry_after``, and while
+``down`` every call gets 502 Bad Gateway (an outage).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class FakeBotApi(ThreadedServer):
         self.updates: list[dict[str, Any]] = []
         self.blocked: set[int] = set()
         self.rate_limited: dict[int, int] = {}
+        self.down = False
         self._ids = itertools.count(1000)
 
     # -- life --------------------------------------------------------------------------
@@ -105,6 +107,8 @@ class FakeBotApi(ThreadedServer):
             params = {k: _decode(str(v)) for k, v in (await request.post()).items()}
         with self._lock:
             self.calls.append(Call(method, params, request.match_info["token"]))
+        if self.down:
+            return self._error(502, "Bad Gateway")
         if request.match_info["token"] != TOKEN:
             return self._error(401, "Unauthorized")
         handler = getattr(self, f"_api_{method}", None)

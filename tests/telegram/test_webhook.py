@@ -227,3 +227,25 @@ def test_deeply_nested_updates_are_a_400(tg: Harness) -> None:
     assert tg.client.post("/telegram/webhook", content=nested,
                           headers=headers).status_code == 400
     assert tg.post(updates.message(7013, text="Bins not emptied on Oak Road")) == 200
+
+
+def test_an_outage_at_start_up_is_retried_and_the_webhook_served_meanwhile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, api: FakeBotApi) -> None:
+    api.down = True
+    settings = make_settings(tmp_path, monkeypatch, api)
+    with TestClient(create_app(settings)) as client:
+        tg = Harness(client, api, settings)
+        assert client.app.state.telegram is not None  # type: ignore[attr-defined]
+        # Updates are stored and handled while Telegram cannot be reached...
+        assert tg.post(updates.message(7020, text="Street light out on Birch Lane")) == 200
+        store = tg.services.store
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not tg.run(lambda: store.list_feedback()):
+            time.sleep(0.05)
+        (item,) = tg.run(lambda: store.list_feedback())
+        assert api.of("getMe") and not api.of("setWebhook")  # tried, refused
+        # ... and once it is back, the webhook is set and the reply delivered.
+        api.down = False
+        assert api.wait("setWebhook", 1, timeout=15)[-1]["url"].endswith("/telegram/webhook")
+        sent = api.wait("sendMessage", 1, chat_id=7020, timeout=30)
+        assert sent and any(item.reference in str(m["text"]) for m in sent)

@@ -2,7 +2,9 @@
 
 ``start_telegram`` is what ``bot.app`` calls in its lifespan: with no token it says once
 that the channel is off and returns None; otherwise it starts the PTB ``Application``,
-adds the sender to the outbox and the staff-group alerts to ``alerts``.
+adds the sender to the outbox and the staff-group alerts to ``alerts``. If the Bot API is
+unreachable at start-up the channel is still returned: it keeps trying in the background
+(capped backoff) while the webhook route takes updates and the outbox holds the replies.
 """
 
 from __future__ import annotations
@@ -24,17 +26,17 @@ logger = logging.getLogger(__name__)
 
 async def start_telegram(settings: Settings, services: Services,
                          alerts: AlertFanout | None = None) -> TelegramChannel | None:
-    """Start the channel if a token is set; return it (None when off or unreachable)."""
+    """Start the channel if a token is set; return it (None when off)."""
     if not settings.telegram_enabled:
         logger.info("Telegram channel off (no TELEGRAM_BOT_TOKEN)")
         return None
     channel = TelegramChannel(settings, services)
     try:
         await channel.start()
-    except Exception as exc:  # the other channels keep working; Telegram redelivers later
-        logger.error("Telegram channel could not start (%s); it stays off",
+    except Exception as exc:  # the other channels keep working meanwhile
+        logger.error("Telegram channel could not start (%s); retrying in the background",
                      type(exc).__name__)
-        return None
+        channel.keep_connecting()
     if services.outbox is not None:
         services.outbox.add_sender(channel.sender)
     if alerts is not None:

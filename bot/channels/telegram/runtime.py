@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import random
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, CallbackQuery, Update
@@ -44,6 +45,8 @@ logger = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 ACK_WAIT_SECONDS = 5.0
 DRAIN_SECONDS = 10.0
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 300.0
 _Stored = asyncio.Future[bool]
 
 
@@ -94,10 +97,37 @@ class TelegramChannel:
         self._staff = StaffDesk(services, self.links, self.sender)
         self._admin = AdminDesk(services, self.links, self.sender)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._connecting: asyncio.Task[None] | None = None
+        self.connected = False
 
     @property
     def bot(self) -> Bot:
         return self.application.bot
+
+    def keep_connecting(self, first_delay: float = RETRY_FIRST_SECONDS) -> None:
+        """Retry ``start`` in the background, with capped backoff and jitter, until it works.
+
+        Meanwhile the webhook route keeps taking updates (stored first, as always) and
+        replies wait in the outbox, which retries them until Telegram answers again.
+        """
+        if self._connecting is None or self._connecting.done():
+            self._connecting = asyncio.create_task(self._connect_loop(first_delay),
+                                                   name="telegram-connect")
+
+    async def _connect_loop(self, delay: float) -> None:
+        attempt = 1
+        while True:
+            await asyncio.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+            attempt += 1
+            try:
+                await self.start()
+            except Exception as exc:
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                logger.warning("Telegram still unreachable (attempt %d, %s); next try in "
+                               "about %.0f s", attempt, type(exc).__name__, delay)
+                continue
+            logger.info("Telegram reachable again after %d attempts", attempt)
+            return
 
     async def start(self) -> None:
         """Connect (``getMe``), then set the webhook or start polling."""
@@ -113,11 +143,17 @@ class TelegramChannel:
                 allowed_updates=list(ALLOWED_UPDATES), max_connections=40)
         else:
             logger.warning("Telegram webhook mode without PUBLIC_BASE_URL: setWebhook skipped")
-        await self.application.start()
+        if not self.application.running:
+            await self.application.start()
+        self.connected = True
         logger.info("Telegram channel on (%s)", "polling" if self.polling else "webhook")
 
     async def stop(self) -> None:
         """Stop taking updates, finish those in hand, then disconnect."""
+        if self._connecting is not None:
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()

@@ -159,12 +159,15 @@ class StaffAccounts:
                                + " (see 'civicvoice areas list')")
         return wanted
 
-    async def reset_password(self, user: StaffUser, *, actor: str) -> str:
-        """Give ``user`` a new random password, ending their sessions; return it (once)."""
+    async def reset_password(self, user: StaffUser, *, actor: str) -> tuple[str, int]:
+        """Give ``user`` a new random password, ending their sessions.
+
+        Return the password (to show once) and how many sessions ended.
+        """
         password = new_password()
         hashed = await asyncio.to_thread(hash_password, password)
-        await self._store.set_user_password(user.id, hashed, actor=actor)
-        return password
+        ended = await self._store.set_user_password(user.id, hashed, actor=actor)
+        return password, ended
 
     async def change_password(self, user: StaffUser, current: str, new: str) -> None:
         """Let ``user`` replace their own password, ending all their sessions.

@@ -208,9 +208,9 @@ def reset_password(email: Annotated[str, typer.Argument(help="The account's e-ma
     """Give an account a new one-time password and end its sessions; print the password."""
 
     async def work(accounts: StaffAccounts, user: StaffUser) -> tuple[str, str]:
-        password = await accounts.reset_password(user, actor=CLI_ACTOR)
+        password, ended = await accounts.reset_password(user, actor=CLI_ACTOR)
         note = "" if user.active else " (the account is deactivated: reactivate it to use it)"
-        return password, f"new password for {user.email}; their sessions were ended{note}"
+        return password, f"new password for {user.email}: {_plural(ended, 'session')} ended{note}"
 
     password, line = _on_user(email, work)
     typer.echo(line)

@@ -1,9 +1,10 @@
-"""The admin JSON API for scripts: model versions, retraining, drift and service areas.
+"""The admin JSON API for scripts: model versions, retraining, drift, service areas, users.
 
 Every route needs an admin's bearer token (``civicvoice tokens create``); staff get 403.
 The same operations as the dashboard's admin pages, through the same code
 (``bot.web.dashboard.model_actions``, ``handlers.areas.AreaDirectory``), audited with the
-admin as actor (``staff:EMAIL``).
+admin as actor (``staff:EMAIL``). Staff accounts and API tokens: ``bot.web.admin_users``.
+Error bodies are ``{"detail": "..."}`` (``bot.web.api_errors``), as the schema says.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.services import Services
 from bot.storage import ConflictError, ServiceArea, StaffUser
+from bot.web import admin_users
+from bot.web.api_errors import errors
 from bot.web.auth import AdminUser, ServicesDep
 from bot.web.dashboard import model_actions
 from bot.web.dashboard.versions import load_versions
@@ -26,10 +29,7 @@ from nlp.errors import ModelError
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing, invalid or revoked bearer token"},
-    403: {"description": "The token's user is not an admin"},
-}
+_ERRORS = errors(401, 403)
 Code = Annotated[str, Path(examples=["snow_clearing"], max_length=40)]
 
 
@@ -82,8 +82,8 @@ async def list_models(user: AdminUser, services: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/admin/models/{version}/promote", response_model=Switched,
-             responses=_ERRORS | {404: {"description": "No such version"},
-                                  400: {"description": "The version does not load"}})
+             responses=errors(400, 401, 403, 404, 422, e404="No such version",
+                              e400="The version does not load"))
 async def promote_model(version: Annotated[str, Path(max_length=100)], user: AdminUser,
                         services: ServicesDep) -> Switched:
     """Make a version current; the service uses it at once."""
@@ -97,7 +97,7 @@ async def promote_model(version: Annotated[str, Path(max_length=100)], user: Adm
 
 
 @router.post("/admin/models/rollback", response_model=Switched,
-             responses=_ERRORS | {409: {"description": "No earlier current version"}})
+             responses=errors(401, 403, 409, e409="No earlier current version"))
 async def rollback_model(user: AdminUser, services: ServicesDep) -> Switched:
     """Go back to the version that was current before this one."""
     try:
@@ -115,7 +115,7 @@ async def retrain_status(user: AdminUser, services: ServicesDep) -> dict[str, An
 
 @router.post("/admin/retrain", response_model=RetrainState,
              status_code=status.HTTP_202_ACCEPTED,
-             responses=_ERRORS | {409: {"description": "A retrain is already running"}})
+             responses=errors(401, 403, 409, e409="A retrain is already running"))
 async def start_retrain(user: AdminUser, services: ServicesDep) -> dict[str, Any]:
     """Start a retrain in a separate process; poll ``GET /api/v1/admin/retrain``."""
     try:
@@ -219,7 +219,8 @@ async def list_areas(user: AdminUser, services: ServicesDep) -> list[AreaOut]:
 
 
 @router.post("/areas", response_model=AreaOut, status_code=status.HTTP_201_CREATED,
-             responses=_ERRORS | {409: {"description": "The code exists (perhaps retired)"}})
+             responses=errors(400, 401, 403, 409, 422,
+                              e409="The code exists (perhaps retired)"))
 async def add_area(body: AreaIn, user: AdminUser, services: ServicesDep) -> AreaOut:
     """Add an area; staff can route to it at once, the model learns it when retrained."""
     try:
@@ -232,7 +233,7 @@ async def add_area(body: AreaIn, user: AdminUser, services: ServicesDep) -> Area
 
 
 @router.patch("/areas/{code}", response_model=AreaOut,
-              responses=_ERRORS | {404: {"description": "No such area"}})
+              responses=errors(400, 401, 403, 404, 409, 422, e404="No such area"))
 async def update_area(code: Code, body: AreaChange, user: AdminUser, services: ServicesDep
                       ) -> AreaOut:
     """Change an area's label, description, group or keywords (audited)."""
@@ -248,8 +249,8 @@ async def update_area(code: Code, body: AreaChange, user: AdminUser, services: S
 
 
 @router.post("/areas/{code}/retire", response_model=Retired,
-             responses=_ERRORS | {404: {"description": "No such area"},
-                                  409: {"description": "Already retired, or the target is"}})
+             responses=errors(400, 401, 403, 404, 409, 422, e404="No such area",
+                              e409="Already retired, or the target is"))
 async def retire_area(code: Code, body: RetireIn, user: AdminUser, services: ServicesDep
                       ) -> Retired:
     """Retire an area: its reports and staff move to ``move_to``."""
@@ -258,3 +259,6 @@ async def retire_area(code: Code, body: RetireIn, user: AdminUser, services: Ser
     except ConflictError as exc:
         raise _conflict(exc) from None
     return Retired(code=code, moved_to=body.move_to, reports_moved=moved)
+
+
+router.include_router(admin_users.router)

@@ -150,7 +150,7 @@ def test_reset_password_prints_a_new_one_and_ends_sessions(db: Path, capsys: Cap
     session = session_for(db, "ana@city.example")
     token = token_for(capsys, "ana@city.example")
     code, out, _ = run_cli(capsys, "users", "reset-password", "ana@city.example")
-    assert code == 0 and "their sessions were ended" in out and "not shown again" in out
+    assert code == 0 and "1 session ended" in out and "not shown again" in out
     new = next(line for line in out.splitlines() if "one-time password:" in line).split()[-1]
     user = on(db, lambda store: store.get_user_by_email("ana@city.example"))
     assert user is not None and user.password_hash is not None

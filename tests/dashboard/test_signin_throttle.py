@@ -119,16 +119,32 @@ def test_one_address_guessing_at_many_accounts_waits(dash: Dash, clock: Clock) -
     assert dash.login("admin@city.gov").status_code == 303  # elsewhere, nothing changed
 
 
+def sign_in(client: TestClient, email: str, password: str = PASSWORD,
+            headers: dict[str, str] | None = None) -> httpx.Response:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").text)
+    assert token
+    return client.post("/staff/login", follow_redirects=False, headers=headers, data={
+        "email": email, "password": password, "csrf_token": token.group(1)})
+
+
 def test_counts_survive_a_restart(dash: Dash, clock: Clock) -> None:
     for _ in range(3):
         dash.login("waste@city.gov", "nope")
     with TestClient(create_app(Settings(_env_file=None))) as restarted:
-        page = restarted.get("/staff/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert token
-        response = restarted.post("/staff/login", follow_redirects=False, data={
-            "email": "waste@city.gov", "password": PASSWORD, "csrf_token": token.group(1)})
-        assert response.status_code == 429
+        assert sign_in(restarted, "waste@city.gov").status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_counts(
+        dash: Dash, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8")
+    app = create_app(Settings(_env_file=None))
+    with TestClient(app, client=("10.0.0.2", 40000)) as proxied:
+        guesser = {"X-Forwarded-For": OUTSIDER}
+        for email in ("roads@city.gov", "waste@city.gov", "nobody@city.gov"):
+            assert sign_in(proxied, email, "guess", guesser).status_code == 401
+        assert sign_in(proxied, "admin@city.gov", headers=guesser).status_code == 429
+        colleague = {"X-Forwarded-For": "198.51.100.20"}  # the same proxy, another client
+        assert sign_in(proxied, "admin@city.gov", headers=colleague).status_code == 303
 
 
 def test_the_password_page_is_throttled_too(dash: Dash, clock: Clock) -> None:

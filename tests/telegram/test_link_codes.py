@@ -45,3 +45,27 @@ async def test_expired_unknown_and_oversized_codes(tmp_path: Path) -> None:
         assert await links.groups_for("anything") == [-1]
         audit = await store.list_audit("telegram_group", -1)
         assert [(e.actor, e.action) for e in audit] == [("telegram:group:-1", "link")]
+
+
+async def test_a_staff_link_ends_with_its_token_or_its_user(tmp_path: Path) -> None:
+    from bot.security import hash_token
+    from bot.storage import StaffRole
+
+    async with SQLiteStore(tmp_path / "cv.db") as store:
+        links = StaffLinks(store, SECRET)
+        lead = await store.create_user("lead@city.example", StaffRole.STAFF, ["roads"])
+        first = await store.create_api_token(lead.id, hash_token("token-one"))
+        await store.create_api_token(lead.id, hash_token("token-two"))
+        assert await links.link_user(501, "LEAD@city.example", "token-one") is not None
+        assert await links.link_user(502, "lead@city.example", "token-two") is not None
+        assert await links.link_user(503, "other@city.example", "token-two") is None
+        assert await store.revoke_token(first.id, actor="admin:cli")
+        assert await links.staff_user(501) is None  # its token is revoked
+        found = await links.staff_user(502)
+        assert found is not None and found.id == lead.id
+        await store.update_user(lead.id, actor="admin:cli", active=False)
+        assert await links.staff_user(502) is None
+        # a link stored before links named their token still needs an active user
+        await store.update_user(lead.id, actor="admin:cli", active=True)
+        await store.set_meta(links._user_key(504), str(lead.id))
+        assert await links.staff_user(504) is not None

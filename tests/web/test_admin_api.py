@@ -1,4 +1,4 @@
-"""The admin JSON API on the real app: models, promote/rollback, retrain, drift, areas."""
+"""The admin JSON API on the real app: models, retrain, drift, areas, users and tokens."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
@@ -155,3 +156,123 @@ def test_areas_crud(api: Api) -> None:
 def test_drift(api: Api) -> None:
     body = api.call("GET", "/api/v1/admin/drift").json()
     assert body["labelled"] == 0 and body["areas"] == [] and body["confusions"] == []
+
+
+# -- staff accounts and API tokens ------------------------------------------------------------
+
+USER_ROUTES = [("GET", "/api/v1/admin/users", None), ("GET", "/api/v1/admin/users/1", None),
+               ("PATCH", "/api/v1/admin/users/2", {"active": False}),
+               ("POST", "/api/v1/admin/users/2/reset-password", None),
+               ("GET", "/api/v1/admin/tokens", None),
+               ("POST", "/api/v1/admin/tokens/1/revoke", None)]
+
+
+def test_account_routes_are_admins_only(api: Api) -> None:
+    for method, url, body in USER_ROUTES:
+        assert api.client.request(method, url, json=body).status_code == 401, url
+        response = api.call(method, url, "clerk@city.gov", json=body)
+        assert response.status_code == 403, url
+        assert response.json() == {"detail": "this needs an admin account"}
+    assert api.call("GET", "/api/v1/feedback", "clerk@city.gov").status_code == 200
+
+
+def test_list_and_change_users(api: Api) -> None:
+    listed = {u["email"]: u for u in api.call("GET", "/api/v1/admin/users").json()}
+    clerk = listed["clerk@city.gov"]
+    assert clerk | {"created_at": None, "updated_at": None} == {
+        "id": 2, "email": "clerk@city.gov", "role": "staff", "areas": ["roads"],
+        "active": True, "sessions": 0, "tokens": 1, "created_at": None, "updated_at": None}
+    url = f"/api/v1/admin/users/{clerk['id']}"
+    moved = api.call("PATCH", url, json={"areas": ["waste", "roads"]})
+    assert moved.status_code == 200 and moved.json()["areas"] == ["roads", "waste"]
+    bad = api.call("PATCH", url, json={"areas": ["roads", "mars"]})
+    assert bad.status_code == 400 and "not an active service area: mars" in bad.json()["detail"]
+    api.run(api.store.retire_area, "waste", "roads", actor="test")
+    assert api.call("PATCH", url, json={"areas": ["waste"]}).status_code == 400
+    for body in ({}, {"role": "boss"}, {"active": True, "password": "x"}, {"areas": "roads"}):
+        refused = api.call("PATCH", url, json=body)
+        assert refused.status_code == 422 and isinstance(refused.json()["detail"], str), body
+    assert api.call("PATCH", "/api/v1/admin/users/99", json={"active": False}
+                    ).status_code == 404
+    assert api.call("PATCH", url, json={"role": "admin"}).json()["role"] == "admin"
+    assert api.call("PATCH", url, json={"role": "staff"}).json()["role"] == "staff"
+
+    off = api.call("PATCH", url, json={"active": False})
+    assert off.status_code == 200 and off.json() | {"updated_at": None} == clerk | {
+        "areas": ["roads", "waste"], "active": False, "tokens": 0, "updated_at": None}
+    assert api.call("GET", "/api/v1/feedback", "clerk@city.gov").status_code == 401
+    assert api.call("PATCH", url, json={"active": True}).json()["active"] is True
+    assert api.call("GET", "/api/v1/feedback", "clerk@city.gov").status_code == 401
+
+    boss = listed["boss@city.gov"]["id"]
+    last = api.call("PATCH", f"/api/v1/admin/users/{boss}", json={"active": False})
+    assert last.status_code == 409 and "last active admin" in last.json()["detail"]
+    assert api.call("PATCH", f"/api/v1/admin/users/{boss}", json={"role": "staff"}
+                    ).status_code == 409
+    audit = api.run(api.store.list_audit, "staff_user", clerk["id"])
+    assert {e.actor for e in audit if e.action == "update"} == {"staff:boss@city.gov"}
+
+
+def test_reset_password_ends_sessions_and_is_not_cached(api: Api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    user = api.run(api.store.get_user_by_email, "clerk@city.gov")
+    api.run(api.store.create_staff_session, user.id, "sess",
+            datetime.now(UTC) + timedelta(hours=1), actor="t")
+    response = api.call("POST", f"/api/v1/admin/users/{user.id}/reset-password")
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert body["email"] == "clerk@city.gov" and body["sessions_ended"] == 1
+    assert len(body["password"]) >= 16
+    assert api.run(api.store.get_staff_session, "sess") is None
+    changed = api.run(api.store.get_user, user.id)
+    assert PasswordHasher().verify(changed.password_hash, body["password"])
+    (entry,) = [e for e in api.run(api.store.list_audit, "staff_user", user.id)
+                if e.action == "set_password"]
+    assert entry.actor == "staff:boss@city.gov" and body["password"] not in str(entry.after)
+    assert api.call("POST", "/api/v1/admin/users/99/reset-password").status_code == 404
+
+
+def test_tokens_are_listed_by_id_and_revoked(api: Api) -> None:
+    listed = api.call("GET", "/api/v1/admin/tokens").json()
+    assert [(t["id"], t["email"], t["active"]) for t in listed] == [
+        (1, "boss@city.gov", True), (2, "clerk@city.gov", True)]
+    text = json.dumps(listed)
+    assert all(token not in text and hash_token(token) not in text
+               for token in api.tokens.values())
+    mine = api.call("GET", "/api/v1/admin/tokens", params={"user_id": 2}).json()
+    assert [t["id"] for t in mine] == [2]
+    assert api.call("GET", "/api/v1/admin/tokens", params={"user_id": 99}).status_code == 404
+    assert api.call("GET", "/api/v1/admin/tokens", params={"user_id": "x"}).status_code == 422
+    revoked = api.call("POST", "/api/v1/admin/tokens/2/revoke")
+    assert revoked.status_code == 200 and revoked.json()["active"] is False
+    assert api.call("GET", "/api/v1/feedback", "clerk@city.gov").status_code == 401
+    again = api.call("POST", "/api/v1/admin/tokens/2/revoke")
+    assert again.status_code == 200 and again.json()["revoked_at"] == revoked.json()[
+        "revoked_at"]
+    missing = api.call("POST", "/api/v1/admin/tokens/99/revoke")
+    assert missing.status_code == 404 and "99" in missing.json()["detail"]
+    entries = api.run(api.store.list_audit, "api_token", 2)
+    assert [(e.actor, e.action) for e in entries][-1] == ("staff:boss@city.gov", "revoke")
+
+
+def test_the_schema_declares_the_error_bodies_the_routes_send(api: Api) -> None:
+    schema = api.client.get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    admin = {p: ops for p, ops in schema["paths"].items()
+             if p.startswith(("/api/v1/admin", "/api/v1/areas"))}
+    assert {"/api/v1/admin/users", "/api/v1/admin/users/{user_id}",
+            "/api/v1/admin/users/{user_id}/reset-password", "/api/v1/admin/tokens",
+            "/api/v1/admin/tokens/{token_id}/revoke"} <= set(admin)
+    for path, operations in admin.items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if code.startswith("4"):
+                    content = response["content"]["application/json"]["schema"]
+                    assert content == error, (method, path, code)
+    patch = admin["/api/v1/admin/users/{user_id}"]["patch"]["responses"]
+    assert {"400", "401", "403", "404", "409", "422"} <= set(patch)
+    users = admin["/api/v1/admin/users"]["get"]["responses"]["200"]
+    assert users["content"]["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/UserOut"}
+    assert "password_hash" not in json.dumps(schema["components"]["schemas"]["UserOut"])

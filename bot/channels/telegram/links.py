@@ -4,12 +4,14 @@
   (``create_link_code``, ``redeem_link_code``): only a code's hash is kept, and redeeming
   marks it used and links the group in one transaction, so a code links one group once
   even when two ``/link`` calls race. Group ids are group chats', never a citizen's.
-* ``telegram:staff:<pseudonym of the Telegram user id>`` (store meta) -> the staff user id,
-  set by ``/iam EMAIL TOKEN``; it counts only while that user is active.
+* ``telegram:staff:<pseudonym of the Telegram user id>`` (store meta) ->
+  ``{"user": id, "token": id}``, set by ``/iam EMAIL TOKEN``; it counts only while that
+  user is active and that token unrevoked.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -65,17 +67,34 @@ class StaffLinks:
         return f"telegram:staff:{pseudonym}"
 
     async def link_user(self, telegram_user_id: int, email: str, token: str) -> StaffUser | None:
-        """Link a Telegram user to the staff account owning ``token`` if ``email`` matches."""
-        user = await self._store.get_user_by_token_hash(hash_token(token.strip()))
+        """Link a Telegram user to the staff account owning ``token`` if ``email`` matches.
+
+        The link remembers the token: revoking it (or deactivating the user) ends the link.
+        """
+        hashed = hash_token(token.strip())
+        user = await self._store.get_user_by_token_hash(hashed)
         if user is None or not user.active or user.email.casefold() != email.strip().casefold():
             return None
-        await self._store.set_meta(self._user_key(telegram_user_id), str(user.id))
+        used = [t.id for t in await self._store.list_api_tokens(user.id)
+                if t.token_hash == hashed]
+        link = {"user": user.id, "token": used[0] if used else None}
+        await self._store.set_meta(self._user_key(telegram_user_id), json.dumps(link))
         return user
 
     async def staff_user(self, telegram_user_id: int) -> StaffUser | None:
-        """Return the active staff account linked to this Telegram user, if any."""
+        """Return the active staff account linked to this Telegram user, if any.
+
+        None once the user is deactivated or the token they linked with is revoked.
+        """
         raw = await self._store.get_meta(self._user_key(telegram_user_id))
         if not raw:
             return None
-        user = await self._store.get_user(int(raw))
+        link = json.loads(raw)
+        if isinstance(link, int):  # linked before links named their token
+            link = {"user": link, "token": None}
+        if link.get("token") is not None:
+            token = await self._store.get_api_token(int(link["token"]))
+            if token is None or token.revoked:
+                return None
+        user = await self._store.get_user(int(link["user"]))
         return user if user is not None and user.active else None

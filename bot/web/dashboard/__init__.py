@@ -13,6 +13,7 @@ from bot.web.dashboard import (
     admin_areas,
     admin_models,
     admin_open311,
+    admin_users,
     queue,
     report,
     results,
@@ -29,6 +30,7 @@ router.include_router(results.router)
 router.include_router(admin_models.router)
 router.include_router(admin_areas.router)
 router.include_router(admin_open311.router)
+router.include_router(admin_users.router)
 
 
 @router.get("/staff/static/dashboard.css")

@@ -1,13 +1,15 @@
 """Sign-in throttling: exponential backoff per client address and per account.
 
 There is no hard lock-out an outsider could trigger with someone's e-mail. Failed
-sign-ins are counted per client address and per account (in the store, so a restart
-forgets nothing). From the third consecutive failure on a key, the next attempt on it
-must wait ``BASE`` (5 s), doubling with each further failure up to ``ACCOUNT_CAP``
-(5 min) for an account and ``ADDRESS_CAP`` (15 min) for an address. While a key waits,
-every attempt on it is refused with 429 and "try again in N seconds", even with the right
-password, and is not counted. A successful sign-in clears the account's count; an
-address's count is forgotten after ``FORGET_AFTER`` (1 h) without failures.
+sign-ins are counted per client address (``bot.web.clients.client_address``: the peer, or
+``X-Forwarded-For`` from a proxy in ``TRUSTED_PROXIES``) and per account, as keyed
+pseudonyms in the store, so a restart forgets nothing. From the third consecutive failure
+on a key, the next attempt on it must wait ``BASE`` (5 s), doubling with each further
+failure up to ``ACCOUNT_CAP`` (5 min) for an account and ``ADDRESS_CAP`` (15 min) for an
+address. While a key waits, every attempt on it is refused with 429 and "try again in N
+seconds", even with the right password, and is not counted. A successful sign-in clears
+the account's count; an address's count is forgotten after ``FORGET_AFTER`` (1 h) without
+failures.
 
 A browser where an account signed in before carries a signed ``cv_device`` cookie naming
 it (up to five accounts, 90 days); there the account's backoff does not apply, only the
@@ -28,6 +30,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from bot.security import pseudonymise
 from bot.storage import FeedbackStore
 from bot.storage.access_records import SigninFailures, ThrottleKey, ThrottleScope
+from bot.web.clients import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +50,9 @@ def utcnow() -> datetime:
 
 
 def sign_in_address(request: Request) -> str:
-    """The client address sign-ins are counted by (swap for a proxy-aware helper)."""
-    return request.client.host if request.client is not None else "unknown"
+    """The client address sign-ins are counted by (``X-Forwarded-For`` only from proxies
+    in ``TRUSTED_PROXIES``, as for the web channel)."""
+    return client_address(request)
 
 
 def backoff(failures: int, cap: timedelta) -> timedelta:

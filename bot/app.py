@@ -31,6 +31,7 @@ from bot.web import admin_api, citizen, dashboard, staff_api, telegram_routes
 from bot.web.errors import install_error_handlers
 from bot.web.headers import SecurityHeaders
 from bot.web.open311 import router as open311_router
+from bot.web.openapi import install_openapi
 from bot.web.web_senders import WebSenders
 from handlers.alerts import LogAlerts
 from handlers.areas import AreaDirectory
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         max_body_size=config.max_body_bytes,  # the default; bot.web.limits sets per-router ones
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(SecurityHeaders, https=config.public_base_url.startswith("https://"))
 
     @app.get("/healthz", tags=["service"])

@@ -48,9 +48,10 @@ class UserOut(BaseModel):
 class UserChange(BaseModel):
     """What to change; at least one field. Areas must be active service areas."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    active: bool | None = Field(None, description="false ends sessions and revokes tokens")
+    active: bool | None = Field(None, strict=True,  # 0 and "no" are not booleans here
+                                description="false ends sessions and revokes tokens")
     role: StaffRole | None = None
     areas: list[AreaCode] | None = Field(None, max_length=100,
                                          description="Replaces the user's areas")

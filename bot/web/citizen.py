@@ -37,7 +37,7 @@ MAX_TEXT = 20_000  # longer bodies are refused with 422; up to this, the reply e
 class MessageIn(BaseModel):
     """A citizen's message from a web page or form."""
 
-    model_config = ConfigDict(allow_inf_nan=False)
+    model_config = ConfigDict(allow_inf_nan=False, strict=True)
 
     sender: str | None = Field(
         default=None, min_length=1, max_length=128,

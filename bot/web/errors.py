@@ -22,22 +22,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.web.limits import ClientDisconnect, client_disconnected
+from bot.web.openapi import ErrorOut, documented_methods
+
+__all__ = ["ErrorOut", "Forbidden", "error_response", "install_error_handlers"]
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON_CHARS = 300
 NOT_FOUND = "not found"
-
-
-class ErrorOut(BaseModel):
-    """Every error this service answers in JSON: one short line saying what is wrong."""
-
-    detail: str
+_NOT_AN_OBJECT = frozenset({"model_type", "model_attributes_type", "dict_type"})
 
 
 class Forbidden(PermissionError):
@@ -65,7 +65,7 @@ def validation_reason(errors: Sequence[Any]) -> str:
     if not errors:
         return "invalid request"
     first = errors[0]
-    if tuple(first.get("loc", ())) == ("body",) and first.get("type") != "missing":
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") in _NOT_AN_OBJECT:
         return "the request body must be a JSON object (Content-Type: application/json)"
     where, what = _location(first.get("loc", ())), first.get("msg", "invalid value")
     reason = f"{where}: {what}" if where else str(what)
@@ -100,6 +100,17 @@ async def _value(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status.HTTP_400_BAD_REQUEST, str(exc) or "bad request")
 
 
+async def _http(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors; a 405 names every method the path serves (as the published
+    schema documents them), not only those of the first route that matched."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        methods = documented_methods(request.app.openapi(), request.url.path)
+        if methods:
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(methods))}
+    return await http_exception_handler(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(status.HTTP_500_INTERNAL_SERVER_ERROR, "internal error")
@@ -110,6 +121,7 @@ def install_error_handlers(app: FastAPI) -> None:
     # A hang-up is handled here, not as a 500: that handler's error is re-raised to the
     # server, which logs a traceback for it.
     app.add_exception_handler(ClientDisconnect, client_disconnected)
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(PermissionError, _permission)
     app.add_exception_handler(LookupError, _lookup)

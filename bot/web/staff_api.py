@@ -108,7 +108,8 @@ class FeedbackChange(BaseModel):
     label even when it confirms the current value. The citizen hears about status changes
     that matter to them, on their own channel."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra={"minProperties": 1})
 
     area: str | None = Field(None, min_length=1, max_length=64, examples=["roads"])
     kind: Kind | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.storage import CorrectionField, FeedbackStatus
 from tests.dashboard.conftest import Dash
 
@@ -63,3 +65,31 @@ def test_merge_duplicate_and_internal_note(dash: Dash) -> None:
     assert any((e.after or {}).get("note") == "Crew booked for Tuesday" for e in audit)
     sent = dash.run(dash.store.list_outbound, feedback_id=second.id)
     assert not any("Crew booked" in m.text for m in sent)
+
+
+def test_the_triage_form_refuses_an_area_not_in_the_table(dash: Dash) -> None:
+    item = dash.file()
+    dash.login("roads@city.gov")
+    url = f"/staff/feedback/{item.reference}"
+    dash.run(dash.store.retire_area, "graffiti_vandalism", "public_safety", actor="test")
+    for area in ("no_such_team", "graffiti_vandalism"):
+        response = dash.post(f"{url}/triage", {"area": area, "kind": "complaint"}, url)
+        assert response.status_code == 303
+        assert "not an active service area" in dash.client.get(url).text
+    still = dash.run(dash.store.get_feedback, item.reference)
+    assert still.area == "roads"
+    assert [c for c in dash.run(dash.store.list_corrections)
+            if c.field is CorrectionField.AREA] == []
+
+
+@pytest.mark.parametrize("query", ["page=369367187582054473", "page=-4", "page=abc",
+                                   "from=9999-12-31&to=9999-12-31", "from=0001-01-01",
+                                   "to=2026-13-45"])
+def test_queue_parameters_out_of_range_get_a_clear_message(dash: Dash, query: str) -> None:
+    dash.file()
+    dash.login("roads@city.gov")
+    response = dash.client.get(f"/staff?{query}")
+    assert response.status_code == 200
+    assert 'class="flash"' in response.text
+    assert "is ignored" in response.text or "showing the first page" in response.text
+    assert "Page 1 of 1" in response.text

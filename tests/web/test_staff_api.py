@@ -380,3 +380,14 @@ async def test_openapi_documents_the_routes(world: World) -> None:
     assert "redacted_text" in out and "original_text" not in out
     assert any("HTTPBearer" in s for s in schema["components"]["securitySchemes"])
     assert json.dumps(schema).count("citizen_id") == 0
+
+
+@pytest.mark.parametrize("params", [
+    {"offset": "9223372036854775808"}, {"offset": str(10**12)}, {"offset": "-1"},
+    {"since": "9999-12-31T23:00:00-05:00"}, {"until": "0001-01-01T00:00:00+05:00"},
+    {"limit": "100000"},
+])
+async def test_out_of_range_list_parameters_are_a_422(world: World,
+                                                      params: dict[str, str]) -> None:
+    response = await world.get("admin", "/api/v1/feedback", **params)
+    _is_json_error(response, 422)

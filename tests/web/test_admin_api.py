@@ -189,7 +189,8 @@ def test_list_and_change_users(api: Api) -> None:
     assert bad.status_code == 400 and "not an active service area: mars" in bad.json()["detail"]
     api.run(api.store.retire_area, "waste", "roads", actor="test")
     assert api.call("PATCH", url, json={"areas": ["waste"]}).status_code == 400
-    for body in ({}, {"role": "boss"}, {"active": True, "password": "x"}, {"areas": "roads"}):
+    for body in ({}, {"role": "boss"}, {"active": True, "password": "x"}, {"areas": "roads"},
+                 {"active": 0}, {"active": "false"}, {"areas": [""]}):
         refused = api.call("PATCH", url, json=body)
         assert refused.status_code == 422 and isinstance(refused.json()["detail"], str), body
     assert api.call("PATCH", "/api/v1/admin/users/99", json={"active": False}

@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest model bench clean
+.PHONY: install run test test-deps lint typecheck pytest model bench clean
 
 install: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(VENV)/bin/civicvoice serve
 
-test: install lint typecheck pytest
+test: install test-deps lint typecheck pytest
 
 lint:
 	$(PY) -m ruff check .
@@ -25,8 +25,33 @@ lint:
 typecheck:
 	$(PY) -m mypy
 
-pytest:
+pytest: test-deps
 	$(PY) -m pytest
+
+# Debian packages the tests need, installed only when missing: Chromium for the browser
+# tests, a PostgreSQL server for the storage contract (tests/support/postgres.py starts a
+# throwaway cluster from /usr/lib/postgresql/<version>/bin). Not root, or no apt-get: a
+# warning, and the tests that need them say what to install. On CI (CI=true) a package
+# still missing after that is an error, so no test there goes without it.
+test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } \
+	    || missing="$$missing postgresql"; \
+	[ -n "$$missing" ] || exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages for the tests:$$missing"; log=$$(mktemp); \
+	    apt-get update -qq >$$log 2>&1 || tail -n 5 $$log; \
+	    for deb in $$missing; do \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$deb >$$log 2>&1 \
+	            || { tail -n 20 $$log; echo "warning: apt-get install $$deb failed"; \
+	                 [ "$${CI:-}" != true ] || { rm -f $$log; exit 1; }; }; \
+	    done; rm -f $$log; \
+	else \
+	    echo "warning: missing Debian packages:$$missing; install them as root with" \
+	         "'make test-deps' or 'apt-get install$$missing' (the tests that need them cannot run)"; \
+	    [ "$${CI:-}" != true ] || exit 1; \
+	fi
 
 # Rebuild the training table from ../shared/data and the bundled default model.
 model: install

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.postgres import PostgresCluster, PostgresUnavailable, start_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -48,3 +51,30 @@ async def triage(triager):  # type: ignore[no-untyped-def]
     service = TriageService(triager)
     yield service
     await service.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL server for the session, started when a test first asks for it;
+    without the server binaries every such test fails, saying what to install."""
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_cluster: PostgresCluster) -> str:
+    """``postgresql://postgres@127.0.0.1:PORT/civicvoice_test``, shared by the session."""
+    return postgres_cluster.url()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """The URL of a new empty database on the session's server, for this test alone."""
+    with postgres_cluster.database() as url:
+        yield url

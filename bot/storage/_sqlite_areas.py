@@ -174,6 +174,7 @@ class AreaMixin(SQLiteCore):
             db.execute("INSERT OR IGNORE INTO staff_user_areas (user_id, area) "
                        "SELECT user_id, ? FROM staff_user_areas WHERE area = ?",
                        (move_to, code))
+            db.execute("DELETE FROM staff_user_areas WHERE area = ?", (code,))
             db.execute("UPDATE service_areas SET active = 0, moved_to = ?, retired_at = ?, "
                        "updated_at = ? WHERE code = ?", (move_to, now, now, code))
             # an area retired earlier into this one now points at the new home too

@@ -2,8 +2,8 @@
 
 Signs in, filters the queue, re-routes a report, resolves it, and the citizen's channel
 (the web inbox the try-it page polls) receives the notification naming the reference.
-`.ci/run` installs Debian's chromium when it is missing; elsewhere the test is skipped
-without it.
+`make test` (its test-deps step) installs Debian's chromium when it is missing; elsewhere
+the test is skipped without it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from tests.support.serve import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
-                                    "(.ci/run installs Debian's chromium package)")
+                                    "(make test-deps installs Debian's chromium package)")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

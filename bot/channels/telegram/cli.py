@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.channels.telegram.links import CODE_TTL, create_code
-from bot.cli.common import CliError, settings
+from bot.cli.common import CLI_ACTOR, CliError, settings
 from bot.storage import store_from_url
 
 
@@ -29,7 +29,7 @@ def link_code(
 
     async def work() -> str:
         async with store_from_url(settings().database_url) as store:
-            return await create_code(store, areas)
+            return await create_code(store, areas, actor=CLI_ACTOR)
 
     code = asyncio.run(work())
     hours = int(CODE_TTL.total_seconds() // 3600)

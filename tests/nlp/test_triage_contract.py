@@ -70,11 +70,16 @@ def test_idea_inside_a_complaint_scores_high_innovation(triager) -> None:  # typ
     assert with_idea.innovation > 0.5 > plain.innovation
 
 
-def test_urgent_rules_and_reasons(triager) -> None:  # type: ignore[no-untyped-def]
-    gas, calm = triager.classify_many(["There's a strong smell of gas in the stairwell",
-                                       "The park benches need a new coat of paint"])
-    assert gas.urgent and "gas_leak" in gas.urgent_reasons
-    assert not calm.urgent
+def test_urgent_score_and_reasons(triager) -> None:  # type: ignore[no-untyped-def]
+    """The model decides (score >= threshold); the reasons name the rules it weighed."""
+    gas, wire, calm = triager.classify_many(["There's a strong smell of gas in the stairwell",
+                                             "Live wire down on Elm St, sparking",
+                                             "The park benches need a new coat of paint"])
+    assert gas.urgent and gas.urgent_reasons == ["model"]  # no gas rule any more: words
+    assert wire.urgent and wire.urgent_reasons == ["live_wire"]
+    assert not calm.urgent and calm.urgent_reasons == []
+    for r in (gas, wire, calm):
+        assert r.urgent == (r.urgent_score >= triager.urgent_threshold)
 
 
 def test_praise_of_a_past_rescue_is_not_urgent(triager) -> None:  # type: ignore[no-untyped-def]

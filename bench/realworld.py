@@ -56,9 +56,12 @@ def urgency_figures(levels: list[str], results: list[TriageResult]) -> dict[str,
 
 
 def _line(label: str, f: dict[str, Any]) -> str:
+    recall = (f"recall {f['recall']:.3f} {_ci(f['recall_ci'])}" if f["urgent"]
+              else "recall n/a (no urgent text)")
+    precision = (f"precision {f['precision']:.3f} {_ci(f['precision_ci'])}" if f["flagged"]
+                 else "precision n/a (none flagged)")
     text = (f"{label:34s} n {f['n']:5d} (urgent {f['urgent']}, borderline {f['borderline']}) | "
-            f"recall {f['recall']:.3f} {_ci(f['recall_ci'])} | precision {f['precision']:.3f} "
-            f"{_ci(f['precision_ci'])} | flagged {f['flagged_share']:.3f} "
+            f"{recall} | {precision} | flagged {f['flagged_share']:.3f} "
             f"{_ci(f['flagged_share_ci'])} vs labelled {f['labelled_share']:.3f}")
     if f.get("flag_ratio") is not None:
         text += f" (x{f['flag_ratio']:.2f} {_ci(f['flag_ratio_ci'])})"

@@ -282,11 +282,13 @@ def train_bundle(
     thresholds["innovation"] = INNOVATION_THRESHOLD
 
     rows = _urgency_rows(table)
-    # A head calibrated on real traffic is never replaced by one with no real rows to
-    # calibrate on: hand-written ``urgent`` flags alone keep the base model's head.
+    # A head calibrated on real traffic is never replaced by one with too few real rows to
+    # calibrate on (``nlp.urgency_training.MIN_REAL``): hand-written ``urgent`` flags and a
+    # handful of staff labels keep the base model's head until there are enough.
     calibrated_base = base is not None and base.metadata.get("urgency", {}).get(
         "decision") == "model"
-    if rows.real or (len(set(rows.aux_truth)) == 2 and not calibrated_base):
+    if (rows.enough_real or (rows.real and not calibrated_base)
+            or (len(set(rows.aux_truth)) == 2 and not calibrated_base)):
         trainer.progress(f"urgent: training on {len(rows.aux)} auxiliary and {len(rows.real)} "
                          "real rows (calibrated out of fold on the real ones)")
         fit = train_urgency(prepared, rows, config.urgency, n_jobs=config.n_jobs)
@@ -297,8 +299,9 @@ def train_bundle(
         heads_from["urgent"] = "this table"
     else:
         urgency_meta = None
-        if rows.aux and calibrated_base:
-            trainer.progress("urgent: no real rows (an 'urgency' column) to calibrate on: "
+        if (rows.aux or rows.real) and calibrated_base:
+            trainer.progress(f"urgent: {len(rows.real)} real rows (an 'urgency' column or "
+                             "staff marking reports urgent) are too few to calibrate on: "
                              "keeping the base model's urgency head")
 
     for head in ("kind", "innovation", "urgent"):

@@ -117,3 +117,23 @@ def test_an_operator_threshold_overrides_the_versions(triager) -> None:  # type:
         r.urgent_score for r in triager.classify_many(texts)]
     with pytest.raises(ValueError, match=r"within 0\.\.1"):
         Triager.from_folder(BUNDLED_DIR, urgent_threshold=1.5)
+
+
+def test_a_few_staff_labels_keep_the_calibrated_head() -> None:
+    """Retraining with a handful of urgency labels keeps the base model's urgency head (too
+    few real rows to calibrate a new one on); ``nlp.urgency_training.MIN_REAL``."""
+    from models.artifact import load_bundle
+    from models.registry import BUNDLED_DIR
+    from nlp.table import LabelledTable
+    from nlp.training import TrainConfig, train_bundle
+
+    base = load_bundle(BUNDLED_DIR)
+    texts = [f"{t} {k}" for k in range(10) for t in DANGERS + CALM]
+    table = LabelledTable(texts=texts, labels=["public_safety" if i % 12 < 6 else "waste"
+                                               for i in range(len(texts))],
+                          urgency=[None if i >= 20 else "urgent" if i % 12 < 6 else "not"
+                                   for i in range(len(texts))])
+    bundle = train_bundle(table, TrainConfig(n_jobs=1), base=base, version="few")
+    assert bundle.metadata["heads_from"]["urgent"] == f"model {base.version}"
+    assert bundle.metadata["urgency"] == base.metadata["urgency"]
+    assert bundle.metadata["thresholds"]["urgent"] == base.metadata["thresholds"]["urgent"]

@@ -96,3 +96,23 @@ def test_blank_and_huge_texts(triager) -> None:  # type: ignore[no-untyped-def]
 def test_batch_matches_single(triager) -> None:  # type: ignore[no-untyped-def]
     texts = [t for t, _, _ in CASES]
     assert triager.classify_many(texts) == [triager.classify(t) for t in texts]
+
+
+# forms of a proposal issue 16 names (written for this test); "I would like to see ..." and
+# "If the council did X it could ..." still score below the threshold (see the README)
+PROPOSALS = [
+    "The bus timetable should be updated to show the Sunday service.",
+    "I hope the city can plant more trees on Oak Street.",
+    "We need a crosswalk at 5th and Main.",
+    "Garbage piles up every week on this corner. I suggest a second bin here.",
+    "Could we get a bench by the pond?",
+]
+
+
+def test_proposals_in_any_form_read_as_ideas(triager) -> None:  # type: ignore[no-untyped-def]
+    threshold = triager.metadata["thresholds"]["innovation"]
+    proposals = triager.classify_many(PROPOSALS)
+    assert all(r.innovation >= threshold for r in proposals), [r.innovation for r in proposals]
+    plain = triager.classify_many(["The road is full of potholes, please fix them.",
+                                   "Bins not collected again on Elm Road"])
+    assert all(r.innovation < threshold for r in plain)

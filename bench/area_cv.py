@@ -29,7 +29,13 @@ Sets (from ../shared/data, see each SOURCE.md, and the bundled training table):
 ``bengaluru`` (9 categories, exact duplicates removed, labels with >= 10 rows),
 ``default`` (models/training/default_table.csv, 13 areas), ``cycling`` (German, 8 main
 topics, title + text), ``cycling-fine`` (German, the 29 level-2 labels with >= 10 rows, rows
-with exactly one), and ``bengaluru+noise``, ``default+noise``.
+with exactly one), ``disaster`` (disaster-messages, every genre, the rows with exactly one
+specific need, needs with >= 20 rows: 15 needs such as food, medical_help, shelter), and
+``bengaluru+noise``, ``default+noise``.
+
+Every figure is the mean over seeds with a 95 % bootstrap interval (each round resamples
+every seed's test rows), and ``cur-tuned`` is the paired difference between ``current`` and
+``tuned`` with its interval: an interval above zero means ahead, one across zero level.
 """
 
 from __future__ import annotations
@@ -138,11 +144,34 @@ def cycling_fine(shared: Path) -> ProxySet:
     return ProxySet(texts, labels, "de")
 
 
+_UMBRELLA = {"related", "PII", "request", "offer", "aid_related", "infrastructure_related",
+             "weather_related", "direct_report", "other_aid", "other_infrastructure",
+             "other_weather"}
+
+
+def disaster(shared: Path) -> ProxySet:
+    """Disaster messages (every genre) with exactly one specific need, needs with >= 20."""
+    rows = [r for name in ("validation", "test")
+            for r in _csv(shared / "disaster-messages" / f"disaster_response_{name}.csv")]
+    columns = list(rows[0])
+    needs = [c for c in columns[columns.index("request"):columns.index("direct_report") + 1]
+             if c not in _UMBRELLA]
+    texts, labels = [], []
+    for r in rows:
+        on = [n for n in needs if r[n] == "1"]
+        if len(on) == 1:
+            texts.append(r["message"])
+            labels.append(on[0])
+    texts, labels = _dedupe(texts, labels, 20)
+    return ProxySet(texts, labels, "en")
+
+
 SETS: dict[str, tuple[Callable[[Path], ProxySet], bool]] = {
     "bengaluru": (bengaluru, False),
     "default": (default_table, False),
     "cycling": (cycling, False),
     "cycling-fine": (cycling_fine, False),
+    "disaster": (disaster, False),
     "bengaluru+noise": (bengaluru, True),
     "default+noise": (default_table, True),
 }
@@ -304,29 +333,72 @@ def run(sets: list[str], methods: list[str], seeds: int, shared: Path,
                 seconds = time.perf_counter() - start
                 if method in LEMMA_METHODS:
                     seconds += per_text * len(train)
-                report = classification_report(truth, predict(test_texts, test_prepared))
+                predicted = predict(test_texts, test_prepared)
+                report = classification_report(truth, predicted)
                 results.append({"set": name, "seed": seed, "method": method,
                                 "macro_f1": report["macro_f1"], "accuracy": report["accuracy"],
-                                "seconds": round(seconds, 2), "train_rows": len(train)})
+                                "seconds": round(seconds, 2), "train_rows": len(train),
+                                "truth": truth, "predicted": predicted})
                 log(f"  seed {seed} {method:10s} macro-F1 {report['macro_f1']:.4f} "
                     f"accuracy {report['accuracy']:.4f} {seconds:6.1f} s")
     return results
 
 
+def _paired(rows_a: list[dict[str, Any]], rows_b: list[dict[str, Any]] | None,
+            key: str, rounds: int = 500) -> tuple[float, float]:
+    """95 % bootstrap interval of a method's mean figure over seeds (or of its difference
+    from method b's): each round resamples every seed's test rows, the same for both."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    def figure(truth: np.ndarray, pred: np.ndarray) -> float:
+        if key == "accuracy":
+            return float(accuracy_score(truth, pred))
+        return float(f1_score(truth, pred, labels=sorted(set(truth.tolist())), average="macro",
+                              zero_division=0))
+
+    rng = np.random.default_rng(0)
+    values = []
+    for _ in range(rounds):
+        per_seed = []
+        for k, a in enumerate(rows_a):
+            truth = np.asarray(a["truth"])
+            pick = rng.integers(0, len(truth), len(truth))
+            value = figure(truth[pick], np.asarray(a["predicted"])[pick])
+            if rows_b is not None:
+                value -= figure(truth[pick], np.asarray(rows_b[k]["predicted"])[pick])
+            per_seed.append(value)
+        values.append(float(np.mean(per_seed)))
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def summary(results: list[dict[str, Any]], sets: list[str], methods: list[str]) -> str:
-    lines = [f"{'set':16s} {'method':10s} {'macro-F1':>15s} {'accuracy':>15s} {'train s':>8s}"]
+    """Mean figures over seeds with 95 % bootstrap intervals; ``current - tuned`` too."""
+    lines = [f"{'set':16s} {'method':10s} {'macro-F1 [95% CI]':>24s} {'accuracy [95% CI]':>24s}"
+             f" {'train s':>8s}"]
     for name in sets:
+        by_method: dict[str, list[dict[str, Any]]] = {}
         for method in methods:
-            rows = [r for r in results if r["set"] == name and r["method"] == method]
+            rows = sorted((r for r in results if r["set"] == name and r["method"] == method),
+                          key=lambda r: r["seed"])
             if not rows:
                 continue
-            f1 = [r["macro_f1"] for r in rows]
-            acc = [r["accuracy"] for r in rows]
-            sd = statistics.stdev(f1) if len(f1) > 1 else 0.0
-            sd_acc = statistics.stdev(acc) if len(acc) > 1 else 0.0
-            lines.append(f"{name:16s} {method:10s} {statistics.mean(f1):.4f} ± {sd:.3f} "
-                         f"{statistics.mean(acc):.4f} ± {sd_acc:.3f} "
+            by_method[method] = rows
+            f1 = statistics.mean(r["macro_f1"] for r in rows)
+            acc = statistics.mean(r["accuracy"] for r in rows)
+            f1_ci, acc_ci = _paired(rows, None, "macro_f1"), _paired(rows, None, "accuracy")
+            lines.append(f"{name:16s} {method:10s} {f1:.4f} [{f1_ci[0]:.3f}, {f1_ci[1]:.3f}]"
+                         f"   {acc:.4f} [{acc_ci[0]:.3f}, {acc_ci[1]:.3f}]   "
                          f"{statistics.mean(r['seconds'] for r in rows):8.1f}")
+        if "current" in by_method and "tuned" in by_method:
+            cur, tun = by_method["current"], by_method["tuned"]
+            d_f1 = statistics.mean(a["macro_f1"] - b["macro_f1"] for a, b in zip(cur, tun,
+                                                                                  strict=True))
+            d_acc = statistics.mean(a["accuracy"] - b["accuracy"] for a, b in zip(cur, tun,
+                                                                                  strict=True))
+            f1_ci, acc_ci = _paired(cur, tun, "macro_f1"), _paired(cur, tun, "accuracy")
+            lines.append(f"{name:16s} {'cur-tuned':10s} {d_f1:+.4f} [{f1_ci[0]:+.3f}, "
+                         f"{f1_ci[1]:+.3f}]  {d_acc:+.4f} [{acc_ci[0]:+.3f}, {acc_ci[1]:+.3f}]")
         lines.append("")
     return "\n".join(lines)
 
@@ -350,7 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(summary(results, sets, methods))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        slim = [{k: v for k, v in r.items() if k not in ("truth", "predicted")}
+                for r in results]
+        args.json.write_text(json.dumps(slim, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ class Head:
 class Featurizer:
     """Hash each distinct feature block once per batch of two-column rows."""
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: Sequence[tuple[str, ...]]) -> None:
         self.rows = rows
         self._hashed: dict[tuple[Any, ...], sp.csr_matrix] = {}
         self._weighted: dict[int, sp.csr_matrix] = {}

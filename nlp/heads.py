@@ -15,8 +15,9 @@ hold only scikit-learn types, so they persist safely with skops.
 * ``kind``: 4-way logistic regression over the form view.
 * ``innovation``: logistic regression over the form view only, so it carries over to
   other cities' topics (and to other domains' suggestions).
-* ``urgent``: logistic regression over content words and form; rules are combined with it
-  in triage.
+* ``urgent``: logistic regression over content words, form and the tags (each rule, cue
+  and danger word class a feature), calibrated on real labelled texts by
+  ``nlp.urgency_training``; no rule decides alone.
 
 Features are hashed (``HashingVectorizer`` + ``TfidfTransformer``) rather than kept in a
 vocabulary: a 150,000-entry vocabulary dict takes skops minutes to write and 17 s to read,
@@ -40,7 +41,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 TOKENS = r"(?u)\b\w+\b"
-CONTENT, FORM = 0, 1
+CONTENT, FORM, TAGS = 0, 1, 2
 CLASS_WEIGHT_POWER = 0.5  # 0 = none, 1 = fully balanced; 0.5 served macro-F1 and accuracy
 CHAR_NGRAMS = (4, 4)  # as accurate as 2-5 or 3-5 in CV on two cities, 2-4x faster
 
@@ -270,19 +271,37 @@ def innovation_pipeline() -> Pipeline:
     ])
 
 
-def urgent_pipeline() -> Pipeline:
-    """Return the unfitted urgency head (danger to life or property)."""
+def _tags() -> Pipeline:
+    """Each tag once, unweighted: a rule or a cue is a feature of its own (0 or 1)."""
     return Pipeline([
-        ("features", ColumnTransformer([("words", _content_words(), CONTENT),
-                                        ("form", _form_ngrams(), FORM)])),
-        ("clf", LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced")),
+        ("hash", HashingVectorizer(n_features=2**14, alternate_sign=False, norm=None,
+                                   dtype=np.float32, token_pattern=TOKENS)),
+        ("tfidf", TfidfTransformer(use_idf=False, norm=None, sublinear_tf=True)),
     ])
 
 
+URGENT_C = 1.0
+
+
+def urgent_features() -> ColumnTransformer:
+    """The urgency head's feature blocks: content words and characters (typos, translated
+    and transliterated texts), form n-grams and the tags."""
+    return ColumnTransformer([("words", _content_words(), CONTENT),
+                              ("chars", _content_chars(), CONTENT),
+                              ("form", _form_ngrams(), FORM),
+                              ("tags", _tags(), TAGS)])
+
+
+def urgent_classifier(c: float = URGENT_C) -> LogisticRegression:
+    """The urgency head's linear model (``nlp.urgency_training`` calibrates it)."""
+    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+
+
 def head_input(prepared: Sequence[Any]) -> np.ndarray:
-    """The two-column object array every head reads (content, form)."""
-    rows = np.empty((len(prepared), 2), dtype=object)
+    """The three-column object array every head reads (content, form, tags)."""
+    rows = np.empty((len(prepared), 3), dtype=object)
     for i, p in enumerate(prepared):
         rows[i, CONTENT] = p.content
         rows[i, FORM] = p.form
+        rows[i, TAGS] = p.tags
     return rows

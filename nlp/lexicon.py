@@ -83,6 +83,22 @@ _FORM_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+# German function words the English form view also keeps: the bundled model is English, yet
+# a city's citizens write in more than one language, and a German proposal ("Man sollte hier
+# einen Radweg anlegen") reads as one only if its function words survive the masking.
+# Curated, not spaCy's German stop list: that one holds English topic words ("bin", "war").
+_GERMAN_FUNCTION = frozenset(
+    """
+    der die das den dem des ein eine einen einem einer eines ich du er sie es wir ihr man
+    mich mir uns euch sich und oder aber denn wenn dass weil ob als auch nur sehr hier dort
+    diese dieser dieses diesen jede jeder jedes alle viele nichts zu zum zur im auf aus bei
+    mit nach von vor für über unter durch gegen ohne bis wird werden wurde wurden haben
+    hatte hätte muss müssen soll sollen wollen möchte möchten darf dürfen geben sein
+    endlich leider eigentlich vielleicht dringend
+    """.split()
+)
+
+
 def abbreviations(lang: str) -> dict[str, str]:
     """Return the SMS/chat abbreviation table for ``lang`` (empty when there is none)."""
     return _ABBREVIATIONS.get(lang, {})
@@ -97,4 +113,7 @@ def form_words(lang: str) -> frozenset[str]:
         stop_words = frozenset(get_lang_class(lang).Defaults.stop_words)
     except ImportError:
         stop_words = frozenset()
-    return stop_words | _FORM_WORDS.get(lang, frozenset())
+    words = stop_words | _FORM_WORDS.get(lang, frozenset())
+    if lang == "en":
+        words |= _FORM_WORDS["de"] | _GERMAN_FUNCTION
+    return words

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -73,3 +73,20 @@ def confusion_text(report: dict[str, Any], width: int = 6) -> str:
     for label, row in zip(labels, report["confusion_matrix"], strict=True):
         lines.append(label.ljust(name_width) + "".join(str(v).rjust(width) for v in row))
     return "\n".join(lines)
+
+
+def bootstrap_interval(statistic: Callable[[np.ndarray], float], n: int, rounds: int = 1000,
+                       seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """A percentile bootstrap interval of ``statistic(rows)`` over ``n`` rows.
+
+    ``statistic`` gets an array of row indices drawn with replacement and returns a figure;
+    rounds where it is not a number (say, no positive drawn) are left out.
+    """
+    rng = np.random.default_rng(seed)
+    values = [statistic(rng.integers(0, n, n)) for _ in range(rounds)]
+    finite = np.asarray([v for v in values if v is not None and np.isfinite(v)])
+    if len(finite) == 0:
+        return float("nan"), float("nan")
+    tail = (1.0 - level) / 2.0 * 100.0
+    low, high = np.percentile(finite, [tail, 100.0 - tail])
+    return round(float(low), 4), round(float(high), 4)

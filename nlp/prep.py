@@ -24,15 +24,7 @@ from spacy.tokens import Doc, Token
 from nlp.lexicon import abbreviations, form_words
 from nlp.matching import RuleBook
 from nlp.normalize import normalise
-from nlp.rules import (
-    cue_rules,
-    urgent_hypothetical,
-    urgent_immediate,
-    urgent_rules,
-    urgent_sentence_exceptions,
-    urgent_span_exceptions,
-)
-from nlp.signals import signal_rules
+from nlp.rules import cue_rules, urgent_rules
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +40,6 @@ class _TokenView(NamedTuple):
 
     word: str  # content word ("" = none)
     form: str | None  # form token; "" = masked content word; None = nothing
-    signal: str | None  # danger word class tag
     ends_sentence: bool
     period: bool
     number: bool
@@ -57,12 +48,19 @@ class _TokenView(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """One text seen two ways, its topic words and its form, and the rules it matched."""
+    """One text seen three ways, and the rules it matched.
+
+    ``content``: its topic words (lemmas). ``form``: its function words and cue tags with
+    the topic words masked. ``tags``: what the urgency head reads beside the words, each
+    urgent rule that matched as a feature (``urg_<rule>``). ``urgent_rules`` names those
+    rules (the reasons shown to staff); none of them decides anything alone.
+    """
 
     content: str
     form: str
     cues: frozenset[str]
     urgent_rules: tuple[str, ...]
+    tags: str = ""
 
 
 def _build_nlp(lang: str, pipeline: str | None) -> tuple[Language, bool]:
@@ -147,19 +145,8 @@ class Preparer:
         self._sentence_ends = {strings.add(p) for p in (".", "!", "?", "\n", "!?", "...", ";")}
         self._period = strings.add(".")
         self._abbreviations = {strings.add(a) for a in _ABBREVIATIONS}
-        self._rules = RuleBook(
-            self.nlp,
-            {
-                "urgent": urgent_rules(lang),
-                "cue": cue_rules(lang),
-                "span_veto": {"span": [urgent_span_exceptions(lang)]},
-                "sentence_veto": {"sentence": urgent_sentence_exceptions(lang),
-                                  "hypothetical": urgent_hypothetical(lang),
-                                  "immediate": urgent_immediate(lang)},
-            },
-            use_lemmas=self._lemmas,
-        )
-        self._signals = self._signal_lookup(signal_rules(lang))
+        self._rules = RuleBook(self.nlp, {"urgent": urgent_rules(lang), "cue": cue_rules(lang)},
+                               use_lemmas=self._lemmas)
 
     @property
     def has_ner(self) -> bool:
@@ -216,19 +203,6 @@ class Preparer:
         doc = self.nlp(text)
         return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in {"PER", "PERSON"}]
 
-    def _signal_lookup(self, classes: dict[str, tuple[str, ...]]) -> dict[str, str]:
-        """Lemma -> tag of its danger word class (one-word entries; see ``nlp.signals``)."""
-        lookup: dict[str, str] = {}
-        for name, words in classes.items():
-            for word, doc in zip(words, self.nlp.pipe(normalise(w, self.lang) for w in words),
-                                 strict=True):
-                if len(doc) != 1:
-                    raise ValueError(f"signal {word!r} is not one word")
-                token = doc[0]
-                lookup.setdefault((token.lemma_ if self._lemmas else token.text).lower(),
-                                  f"sig_{name}")
-        return lookup
-
     def _token_view(self, token: Token) -> _TokenView:
         """How one word shows in the views (cached per word: see ``_token_keys``)."""
         strings = self.nlp.vocab.strings
@@ -236,18 +210,17 @@ class Preparer:
         ends, period = orth in self._sentence_ends, orth == self._period
         abbreviation = orth in self._abbreviations
         if token.like_num:
-            return _TokenView("NUM", "F_NUM", None, ends, period, True, abbreviation)
+            return _TokenView("NUM", "F_NUM", ends, period, True, abbreviation)
         word = strings[token.lemma if self._lemmas else token.lower].lower()
-        signal = self._signals.get(word)
         if word.isspace():
-            return _TokenView("", None, None, ends, period, False, abbreviation)
+            return _TokenView("", None, ends, period, False, abbreviation)
         if word in self._form_words:
             form = "F_" + word.replace("'", "").replace(" ", "_")
-            return _TokenView("" if token.is_punct else word, form, signal, ends, period,
-                              False, abbreviation)
+            return _TokenView("" if token.is_punct else word, form, ends, period, False,
+                              abbreviation)
         if token.is_punct:
-            return _TokenView("", None, signal, ends, period, False, abbreviation)
-        return _TokenView(word, "", signal, ends, period, False, abbreviation)
+            return _TokenView("", None, ends, period, False, abbreviation)
+        return _TokenView(word, "", ends, period, False, abbreviation)
 
     def _token_keys(self, doc: Doc) -> list[Any]:
         """One cache key per token. With lookup lemmas (or none) every view of a word
@@ -288,8 +261,6 @@ class Preparer:
         get = cache.get
         add_content, add_form, add_sentence = content.append, form.append, sentence_ids.append
         add_view = views.append
-        signals: set[str] = set()
-        add_signal = signals.add
         for i, key in enumerate(keys):
             if starts_sentence:
                 add_form("F_BOS")
@@ -299,10 +270,8 @@ class Preparer:
             if view is None:
                 view = cache[key] = self._token_view(doc[offset + i])
             add_view(view)
-            word, form_token, signal, starts_sentence, period, _, _ = view
+            word, form_token, starts_sentence, period, _, _ = view
             has_period = has_period or period
-            if signal is not None:
-                add_signal(signal)
             if word:
                 add_content(word)
             if form_token:
@@ -312,9 +281,9 @@ class Preparer:
         rule_ids = self._rule_sentences(views, sentence_ids) if has_period else sentence_ids
         matched = self._rules.holds(phrases, rule_ids)
         cues = frozenset(matched.get("cue", {}))
-        urgent = self._urgent(rule_ids, matched)
-        tags = sorted(cues) + sorted(signals) + [f"urg_{name}" for name in urgent]
-        return Prepared(" ".join(content), " ".join(form + tags), cues, urgent)
+        urgent = tuple(matched.get("urgent", {}))
+        return Prepared(" ".join(content), " ".join(form + sorted(cues)), cues, urgent,
+                        " ".join(f"urg_{name}" for name in urgent))
 
     @staticmethod
     def _rule_sentences(views: list[_TokenView], sentence_ids: list[int]) -> list[int]:
@@ -330,28 +299,9 @@ class Preparer:
             ids.append(sentence)
         return ids
 
-    @staticmethod
-    def _urgent(
-        sentence_ids: list[int], matched: dict[str, dict[str, list[tuple[int, int]]]]
-    ) -> tuple[str, ...]:
-        hits = matched.get("urgent")
-        if not hits:
-            return ()
-        vetoed = {i for s, e in matched.get("span_veto", {}).get("span", []) for i in range(s, e)}
-        vetoes = matched.get("sentence_veto", {})
-        past = {sentence_ids[s] for s, _ in vetoes.get("sentence", [])}
-        if not vetoes.get("immediate"):
-            past.update(sentence_ids[s] for s, _ in vetoes.get("hypothetical", []))
-        names: list[str] = []
-        for name, spans in hits.items():
-            for start, end in spans:
-                # the first and last words: a Near pair's span also holds the words between
-                # its halves, and a veto there ("Augen brennen") says nothing about them
-                if start in vetoed or end - 1 in vetoed or sentence_ids[start] in past:
-                    continue
-                names.append(name)
-                break
-        return tuple(names)
+def feature_rows(prepared: Iterable[Prepared]) -> list[tuple[str, str, str]]:
+    """The rows every head reads: (content, form, tags) per text."""
+    return [(p.content, p.form, p.tags) for p in prepared]
 
 
 def _groups(texts: Iterable[str], chars: int) -> Iterator[list[str]]:

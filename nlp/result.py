@@ -14,8 +14,11 @@ class TriageResult:
 
     ``top_areas`` is a list of ``(area, probability)`` pairs, best first. ``needs_review`` is
     true when the area's probability is below the model's validated confidence threshold.
-    ``urgent_reasons`` names the rules that fired (``"gas_leak"``), empty when only the
-    model flagged the text.
+    ``urgent`` is the calibrated urgency model's decision (``urgent_score`` at or above the
+    threshold); ``urgent_reasons`` says why a text was flagged: the rules among its
+    features that matched (``"open_manhole"``), or ``["model"]`` when its words alone
+    carried it; empty when it is not urgent. (Versions from before the calibrated head list
+    every rule that fired.)
     """
 
     area: str

@@ -12,16 +12,28 @@ How corrections become rows (``correction_rows``):
   1 for older ones. Base-table rows weigh 1.
 * A row with a kind but no area label takes the area ``area_for`` gives it (the CLI uses
   the current model's prediction, so the area head learns nothing new from it).
+* Staff marking a report urgent or not urgent (a correction of field ``urgent``, value
+  ``true``/``false``; ``1``/``0``, ``yes``/``no`` and ``urgent``/``not`` work too) is a label
+  of real traffic like any other: the row's ``urgent`` is its latest such label, and it
+  trains the urgency head as a real row (``LabelledTable.urgency``: ``urgent`` or ``not``),
+  which that head is calibrated and thresholded on (``nlp.urgency_training``). Citizens
+  never give it.
 
 Held-out data (``split``), never trained on: a fixed slice of the base table chosen by a
 hash of each text (about 15 %, the same rows on every run and machine) plus the most
-recent 20 % of the correction rows (a recent row without an area label is left out of
-both). Candidate and current model are scored on exactly those rows (``evaluate``);
-``decide`` promotes only if the candidate's macro-F1 is at least the current one
-minus ``tolerance`` (0.005) and no area's F1 falls by more than ``area_margin`` (0.10),
+recent 20 % of the correction rows (a recent row with neither an area nor an urgency
+label is left out of both; one with an urgency label only is scored for urgency alone).
+Candidate and current model are scored on exactly those rows (``evaluate``); ``decide``
+promotes only if the candidate's macro-F1 is at least the current one minus ``tolerance``
+(0.005) and no area's F1 falls by more than ``area_margin`` (0.10),
 both on all held-out rows and on the base slice alone (the trusted reference). On an area
 with few held-out rows a drop must also exceed ``NOISE_ROWS / rows`` (what two misses
 cause), so a small slice does not reject a sound candidate for one unlucky row.
+
+Urgency is gated the same way on the held-out rows staff marked urgent or not
+(``evaluate``'s ``urgency``): the candidate is rejected if its recall on the urgent ones,
+or its precision, falls by more than ``urgent_margin`` (0.10; again at least what two rows
+cause) below the current model's.
 """
 
 from __future__ import annotations
@@ -33,8 +45,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from nlp import urgency
 from nlp.metrics import binary_report, classification_report
-from nlp.table import KINDS, LabelledTable
+from nlp.table import KINDS, LabelledTable, subset
 
 HOLDOUT_BASE_PER_MILLE = 150
 HOLDOUT_RECENT_FRACTION = 0.2
@@ -72,6 +85,16 @@ class LabelRow:
     kind: str | None
     labelled_at: datetime
     weight: float = 1.0
+    urgent: bool | None = None
+
+
+_URGENT_VALUES = {"true": True, "1": True, "yes": True, "urgent": True,
+                  "false": False, "0": False, "no": False, "not": False, "not_urgent": False}
+
+
+def urgent_value(value: str) -> bool | None:
+    """A staff urgency label as a bool (None when it is not one)."""
+    return _URGENT_VALUES.get(value.strip().lower())
 
 
 def _is_citizen(actor: str) -> bool:
@@ -89,6 +112,8 @@ def correction_rows(corrections: Iterable[CorrectionLike], now: datetime,
             continue
         if fld == "kind" and c.value not in KINDS:
             continue
+        if fld == "urgent" and (citizen or urgent_value(c.value) is None):
+            continue
         if not c.redacted_text.strip() or not c.value.strip():
             continue
         latest[(c.feedback_id, fld, citizen)] = c
@@ -98,7 +123,10 @@ def correction_rows(corrections: Iterable[CorrectionLike], now: datetime,
     for item in items:
         area = latest.get((item, "area", False)) or latest.get((item, "area", True))
         kind = latest.get((item, "kind", False))
-        used = [c for c in (area, kind) if c is not None]
+        urgent = latest.get((item, "urgent", False))
+        used = [c for c in (area, kind, urgent) if c is not None]
+        if not used:
+            continue
         newest = max(used, key=lambda c: (c.created_at, c.id))
         rows.append(LabelRow(
             feedback_id=item,
@@ -107,6 +135,7 @@ def correction_rows(corrections: Iterable[CorrectionLike], now: datetime,
             kind=kind.value if kind else None,
             labelled_at=newest.created_at,
             weight=RECENT_WEIGHT if newest.created_at >= cutoff else 1.0,
+            urgent=urgent_value(urgent.value) if urgent else None,
         ))
     return rows
 
@@ -131,27 +160,22 @@ class Split:
     notes: list[str] = field(default_factory=list)
 
 
-def subset(table: LabelledTable, rows: Sequence[int]) -> LabelledTable:
-    """The rows of ``table`` at these positions, as a new table."""
-    def pick(values: list[Any]) -> list[Any]:
-        return [values[i] for i in rows] if values else []
-
-    return LabelledTable(texts=pick(table.texts), labels=pick(table.labels),
-                         kinds=pick(table.kinds), urgent=pick(table.urgent),
-                         innovation=pick(table.innovation), weights=pick(table.weights))
-
-
-def _rows_table(rows: Sequence[LabelRow], area_for: Callable[[list[str]], list[str]]
+def _rows_table(rows: Sequence[LabelRow], area_for: Callable[[list[str]], list[str]] | None
                 ) -> LabelledTable:
+    """Rows as a table; without ``area_for``, rows with no area label get ``""`` (scored
+    for their other labels only)."""
     missing = [r.text for r in rows if r.area is None]
-    guessed = iter(area_for(missing) if missing else [])
+    guessed = iter(area_for(missing) if missing and area_for else [])
     return LabelledTable(
         texts=[r.text for r in rows],
-        labels=[r.area if r.area is not None else next(guessed) for r in rows],
+        labels=[r.area if r.area is not None else (next(guessed) if area_for else "")
+                for r in rows],
         kinds=[r.kind for r in rows],
         urgent=[None] * len(rows),
         innovation=[None] * len(rows),
         weights=[r.weight for r in rows],
+        urgency=[None if r.urgent is None else ("urgent" if r.urgent else "not")
+                 for r in rows],
     )
 
 
@@ -168,10 +192,13 @@ def split(base: LabelledTable, rows: Sequence[LabelRow],
     train = subset(base, train_base)
     train.extend(_rows_table(older, area_for))
     held = subset(base, held_base)
-    # a recent row with no area label is neither trained on nor scored (no area truth)
-    held.extend(_rows_table([r for r in recent if r.area is not None], area_for))
+    # a recent row with neither an area nor an urgency label is neither trained on nor
+    # scored; one with an urgency label only is scored for urgency alone (area "")
+    held.extend(_rows_table([r for r in recent if r.area is not None or r.urgent is not None],
+                            None))
     train.sha256 = hashlib.sha256(
-        (base.sha256 + "".join(f"{r.feedback_id}:{r.area}:{r.kind};" for r in older)).encode()
+        (base.sha256 + "".join(f"{r.feedback_id}:{r.area}:{r.kind}:{r.urgent};"
+                               for r in older)).encode()
     ).hexdigest()
     return Split(train=train, held_out=held, labels_from_staff=len(older),
                  held_out_base=len(held_base), held_out_corrections=len(recent),
@@ -187,9 +214,11 @@ class _Scorer(Protocol):
 def evaluate(triager: _Scorer, held: LabelledTable, prepared: Sequence[Any]) -> dict[str, Any]:
     """Area, kind, innovation and urgent figures of one model on the held-out rows."""
     results = list(triager.classify_prepared(prepared))
-    predicted = [r.area for r in results]
-    area = classification_report(held.labels, predicted,
-                                 labels=sorted(set(held.labels) | set(predicted)))
+    with_area = [i for i, label in enumerate(held.labels) if label]
+    truth_areas = [held.labels[i] for i in with_area]
+    predicted = [results[i].area for i in with_area]
+    area = classification_report(truth_areas, predicted,
+                                 labels=sorted(set(truth_areas) | set(predicted)))
     report: dict[str, Any] = {
         "n": area["n"], "macro_f1": area["macro_f1"], "accuracy": area["accuracy"],
         "weighted_f1": area["weighted_f1"],
@@ -212,6 +241,16 @@ def evaluate(triager: _Scorer, held: LabelledTable, prepared: Sequence[Any]) -> 
             scores = [results[i].innovation for i in rows]
             flags = [s >= 0.5 for s in scores]
         report[head] = binary_report(y, scores, flags)
+    levels = held.urgency or [None] * len(held)
+    real = [i for i, lv in enumerate(levels) if lv is not None]
+    if real:
+        lv = [str(levels[i]) for i in real]
+        report["urgency"] = urgency.figures([float(results[i].urgent) for i in real], lv, 0.5)
+        if len(set(lv) & {"urgent"}) and len(set(lv) - {"urgent"}):
+            report["urgency"]["roc_auc"] = binary_report(
+                [v == "urgent" for v in lv], [results[i].urgent_score for i in real],
+                [results[i].urgent for i in real])["roc_auc"]
+        del report["urgency"]["threshold"]
     return report
 
 
@@ -237,9 +276,24 @@ def _area_drops(candidate: dict[str, Any], current: dict[str, Any], margin: floa
     return drops
 
 
+def _urgency_drops(candidate: dict[str, Any], current: dict[str, Any], margin: float
+                   ) -> list[str]:
+    new, cur = candidate.get("urgency"), current.get("urgency")
+    if not new or not cur:
+        return []
+    problems = []
+    for key, rows in (("recall", cur["urgent"]), ("precision", max(cur["flagged"], 1))):
+        drop = round(cur[key] - new[key], 4)
+        if cur[key if key == "recall" else "flagged"] and drop > max(margin, NOISE_ROWS / rows):
+            problems.append(f"urgency {key} fell by {drop:.4f} ({cur[key]:.4f} -> "
+                            f"{new[key]:.4f}; margin {margin}) on {cur['n']} rows staff marked")
+    return problems
+
+
 def decide(candidate: dict[str, Any], current: dict[str, Any], tolerance: float = 0.005,
            area_margin: float = 0.10, candidate_base: dict[str, Any] | None = None,
-           current_base: dict[str, Any] | None = None) -> Decision:
+           current_base: dict[str, Any] | None = None,
+           urgent_margin: float = 0.10) -> Decision:
     """Promote only if macro-F1 is not worse and no area's F1 falls by more than the margin.
 
     ``candidate``/``current`` are scored on all held-out rows. ``candidate_base`` and
@@ -262,6 +316,7 @@ def decide(candidate: dict[str, Any], current: dict[str, Any], tolerance: float 
             drops[name] = max(drop, drops.get(name, 0.0))
             problems.append(f"area {name!r} F1 fell by {drop:.4f}{where} ({before:.4f} -> "
                             f"{after:.4f}; margin {area_margin})")
+    problems.extend(_urgency_drops(candidate, current, urgent_margin))
     if problems:
         return Decision(False, "rejected: " + "; ".join(problems), drops)
     return Decision(True, f"promoted: macro-F1 {candidate['macro_f1']:.4f} vs current "

@@ -2,7 +2,12 @@
 
 Any CSV works: the text may be one column or several joined (``title,text``), labels are
 free strings (any taxonomy). Optional ``kind``, ``urgent`` and ``innovation`` columns
-train those heads too.
+train those heads too; an optional ``urgency`` column (``urgent``, ``borderline``, ``not``,
+or U/B/N) marks rows of real traffic labelled by readers, which the urgency head is
+calibrated and thresholded on (``nlp.urgency_training``).
+
+A table built in memory may hold rows without an area label (``""``): they teach only
+the other heads.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from nlp.errors import DataError
+from nlp.urgency import level
 
 csv.field_size_limit(10_000_000)
 
@@ -34,6 +41,8 @@ class LabelledTable:
     urgent: list[bool | None] = field(default_factory=list)
     innovation: list[bool | None] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    urgency: list[str | None] = field(default_factory=list)
+    urgent_weights: list[float] = field(default_factory=list)  # empty: ``weights``
     sha256: str = ""
     dropped_empty: int = 0
 
@@ -52,14 +61,24 @@ class LabelledTable:
     def has_innovation(self) -> bool:
         return any(v is not None for v in self.innovation)
 
+    @property
+    def has_urgency(self) -> bool:
+        return any(v is not None for v in self.urgency)
+
     def label_counts(self) -> Counter[str]:
-        return Counter(self.labels)
+        """Rows per area label (rows without one are not counted)."""
+        return Counter(label for label in self.labels if label)
 
     def extend(self, other: LabelledTable) -> None:
         """Append ``other``'s rows (its optional columns padded with None)."""
         n = len(other)
         self.kinds.extend(other.kinds or [None] * n)
         self.urgent.extend(other.urgent or [None] * n)
+        if self.urgency or other.urgency:
+            self.urgency = (self.urgency or [None] * len(self)) + (other.urgency or [None] * n)
+        if self.urgent_weights or other.urgent_weights:
+            self.urgent_weights = ((self.urgent_weights or list(self.weights or [1.0] * len(self)))
+                                   + (other.urgent_weights or list(other.weights or [1.0] * n)))
         self.innovation.extend(other.innovation or [None] * n)
         self.weights.extend(other.weights or [1.0] * len(other))
         self.texts.extend(other.texts)
@@ -110,6 +129,16 @@ def _flag(value: str, column: str, row: int) -> bool | None:
     raise DataError(f"row {row}: column {column!r} must be 0/1 or true/false, got {value!r}")
 
 
+def _level(value: str, row: int) -> str | None:
+    if not value.strip():
+        return None
+    try:
+        return level(value)
+    except ValueError:
+        raise DataError(f"row {row}: column 'urgency' must be urgent, borderline or not, "
+                        f"got {value!r}") from None
+
+
 def read_table(
     path: str | Path,
     text_columns: Sequence[str] = ("text",),
@@ -135,7 +164,7 @@ def read_table(
     for col in wanted:
         if col not in header:
             raise DataError(f"{path}: no column {col!r} (columns: {', '.join(header)})")
-    optional = {c: c in header for c in ("kind", "urgent", "innovation")}
+    optional = {c: c in header for c in ("kind", "urgent", "innovation", "urgency")}
     table = LabelledTable(texts=[], labels=[])
     digest = hashlib.sha256()
     try:
@@ -164,6 +193,8 @@ def read_table(
                 if optional["innovation"] else None
             )
             table.weights.append(1.0)
+            if optional["urgency"]:  # absent column: the list stays empty (all None)
+                table.urgency.append(_level(row.get("urgency") or "", row_no))
     except csv.Error as exc:
         raise DataError(f"{path}: unreadable CSV ({exc})") from None
     if not table.texts:
@@ -187,6 +218,17 @@ def _text_columns(wanted: Sequence[str], header: list[str], path: Path) -> list[
     return columns
 
 
+def subset(table: LabelledTable, rows: Sequence[int]) -> LabelledTable:
+    """The rows of ``table`` at these positions, as a new table."""
+    def pick(values: list[Any]) -> list[Any]:
+        return [values[i] for i in rows] if values else []
+
+    return LabelledTable(texts=pick(table.texts), labels=pick(table.labels),
+                         kinds=pick(table.kinds), urgent=pick(table.urgent),
+                         innovation=pick(table.innovation), weights=pick(table.weights),
+                         urgency=pick(table.urgency), urgent_weights=pick(table.urgent_weights))
+
+
 def check_trainable(table: LabelledTable, min_per_label: int = 2) -> None:
     """Raise ``DataError`` when the labels cannot train a classifier."""
     counts = table.label_counts()
@@ -208,7 +250,8 @@ def drop_rare(table: LabelledTable, min_per_label: int) -> list[str]:
     if not rare:
         return []
     keep = [i for i, label in enumerate(table.labels) if label not in rare]
-    for name in ("texts", "labels", "kinds", "urgent", "innovation", "weights"):
+    for name in ("texts", "labels", "kinds", "urgent", "innovation", "weights", "urgency",
+                 "urgent_weights"):
         values = getattr(table, name)
         if values:
             setattr(table, name, [values[i] for i in keep])

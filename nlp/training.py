@@ -14,16 +14,9 @@ Thresholds come from those held-out predictions:
 * ``area_review``: the lowest confidence at which the reports routed automatically are
   still right at least ``review_precision`` of the time (default 85 %); below it a report
   ``needs_review``.
-* ``urgent``: the lowest model score at which *rules or model* keep a precision of at
-  least ``urgent_min_precision`` (default 65 %) out of fold; rules alone always flag. A
-  missed danger costs more than a false alarm. In the bundled table the negatives are
-  hand-written lookalikes ("the fire drill is on Friday"), hand-written routine reports in
-  danger words ("cracked sidewalk outside 214"), and real complaints no rule matches
-  (``models/training/build_default.weak_urgent_labels``). The target was 70 % until 1,700
-  routine reports joined the table; with them the same target raised the threshold from
-  0.39 to 0.50 and lost dangers in the development sets, so it is 65 % (threshold about
-  0.42): development sets E, F, G and I keep recall 0.98-1.0, and the routine reports of
-  development set K are flagged about half as often as before those rows.
+* ``urgent``: chosen by ``nlp.urgency_training`` on the out-of-fold scores of the real
+  rows (an ``urgency`` column): the highest calibrated score at which recall on the urgent
+  ones reaches ``UrgencyConfig.recall_target``. No rule decides alone.
 """
 
 from __future__ import annotations
@@ -32,7 +25,7 @@ import platform
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,13 +53,16 @@ from nlp.heads import (
     partial_balance,
     shift_classes,
     sigmoid_calibration,
-    urgent_pipeline,
 )
 from nlp.metrics import binary_report, classification_report
 from nlp.prep import Prepared, Preparer
-from nlp.table import KINDS, LabelledTable
+from nlp.table import KINDS, LabelledTable, subset
+from nlp.urgency_training import UrgencyConfig, UrgencyRows, train_urgency
 
 Progress = Callable[[str], None]
+# A text "proposes something" from this innovation score: the highest of 0.30-0.60 whose
+# out-of-fold recall on the real development set's ideas reaches 0.90 (bench/idea_cv.py).
+INNOVATION_THRESHOLD = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +73,9 @@ class TrainConfig:
     validation_fraction: float = 0.15
     seed: int = 42
     review_precision: float = 0.85
-    urgent_min_precision: float = 0.65
     n_jobs: int = 2
     spacy_pipeline: str | None = None
+    urgency: UrgencyConfig = field(default_factory=UrgencyConfig)
 
 
 def stratified_split(labels: Sequence[str], fraction: float, seed: int) -> tuple[list[int],
@@ -111,20 +107,6 @@ def review_threshold(confidence: np.ndarray, correct: np.ndarray, target: float)
     if len(ok) == 0:
         return 1.0
     return round(float(confidence[order][ok[-1]]), 4)
-
-
-def urgent_threshold(scores: np.ndarray, rules: np.ndarray, truth: np.ndarray,
-                     target: float) -> float:
-    """Lowest model score keeping precision of (rules or score >= t) at ``target``."""
-    best = 1.0
-    for t in sorted(set(np.round(scores, 4).tolist()) | {1.0}, reverse=True):
-        flags = rules | (scores >= t)
-        if flags.sum() == 0:
-            continue
-        precision = (flags & truth).sum() / flags.sum()
-        if precision >= target:
-            best = t
-    return round(max(best, 0.2), 4)
 
 
 def _texts(prepared: Sequence[Prepared], rows: Sequence[int], head: str) -> np.ndarray:
@@ -245,7 +227,7 @@ class _Trainer:
     def binary(self, head: str, prepared: list[Prepared], rows: list[int],
                truth: list[bool]) -> tuple[Any, np.ndarray, Any]:
         self.progress(f"{head}: training on {len(rows)} rows ({sum(truth)} positive)")
-        model = innovation_pipeline() if head == "innovation" else urgent_pipeline()
+        model = innovation_pipeline()
         texts = _texts(prepared, rows, head)
         y = np.asarray(truth, dtype=int)
         scores = cross_val_predict(clone(model), texts, y, cv=self._cv(y.tolist()),
@@ -273,7 +255,12 @@ def train_bundle(
     trainer = _Trainer(config, progress)
     trainer.progress(f"preparing {len(table)} texts with spaCy ({config.lang})")
     prepared = Preparer(config.lang, config.spacy_pipeline).prepare_many(table.texts)
-    area_model, area_report, review_t = trainer.area(prepared, table)
+    with_area = [i for i, label in enumerate(table.labels) if label]
+    if len(with_area) == len(table):
+        area_model, area_report, review_t = trainer.area(prepared, table)
+    else:  # rows without an area label teach only the other heads
+        area_model, area_report, review_t = trainer.area([prepared[i] for i in with_area],
+                                                         subset(table, with_area))
     heads: dict[str, Any] = {"area": area_model}
     metrics: dict[str, Any] = {"area": area_report}
     thresholds: dict[str, float] = {"area_review": review_t}
@@ -285,33 +272,37 @@ def train_bundle(
         heads["kind"], metrics["kind"] = trainer.kind(prepared, kind_rows, kinds)
         heads_from["kind"] = "this table"
 
-    innovation_truth = [
-        v if v is not None else (k == "idea" if k else None)
-        for v, k in zip(table.innovation or [None] * len(table), table.kinds or [None] *
-                        len(table), strict=True)
-    ]
-    inn_rows = [i for i, v in enumerate(innovation_truth) if v is not None]
-    if inn_rows and len({innovation_truth[i] for i in inn_rows}) == 2:
-        truth = [bool(innovation_truth[i]) for i in inn_rows]
+    inn_rows, truth = innovation_labels(table)
+    if inn_rows and len(set(truth)) == 2:
         model, scores, y = trainer.binary("innovation", prepared, inn_rows, truth)
         heads["innovation"] = model
         metrics["innovation"] = binary_report(y.tolist(), scores.tolist(),
-                                              (scores >= 0.5).tolist())
+                                              (scores >= INNOVATION_THRESHOLD).tolist())
         heads_from["innovation"] = "this table"
+    thresholds["innovation"] = INNOVATION_THRESHOLD
 
-    urg_rows = [i for i, u in enumerate(table.urgent) if u is not None]
-    if urg_rows and len({table.urgent[i] for i in urg_rows}) == 2:
-        truth = [bool(table.urgent[i]) for i in urg_rows]
-        model, scores, y = trainer.binary("urgent", prepared, urg_rows, truth)
-        rules = np.asarray([bool(prepared[i].urgent_rules) for i in urg_rows])
-        t = urgent_threshold(scores, rules, y, config.urgent_min_precision)
-        heads["urgent"] = model
-        thresholds["urgent"] = t
-        metrics["urgent"] = binary_report(y.tolist(), np.maximum(scores, rules * 0.99).tolist(),
-                                          (rules | (scores >= t)).tolist())
-        metrics["urgent"]["rules_alone"] = binary_report(y.tolist(), rules.astype(float).tolist(),
-                                                         rules.tolist())
+    rows = _urgency_rows(table)
+    # A head calibrated on real traffic is never replaced by one with too few real rows to
+    # calibrate on (``nlp.urgency_training.MIN_REAL``): hand-written ``urgent`` flags and a
+    # handful of staff labels keep the base model's head until there are enough.
+    calibrated_base = base is not None and base.metadata.get("urgency", {}).get(
+        "decision") == "model"
+    if (rows.enough_real or (rows.real and not calibrated_base)
+            or (len(set(rows.aux_truth)) == 2 and not calibrated_base)):
+        trainer.progress(f"urgent: training on {len(rows.aux)} auxiliary and {len(rows.real)} "
+                         "real rows (calibrated out of fold on the real ones)")
+        fit = train_urgency(prepared, rows, config.urgency, n_jobs=config.n_jobs)
+        heads["urgent"] = fit.model
+        thresholds["urgent"] = fit.threshold
+        metrics["urgent"] = fit.metrics
+        urgency_meta = fit.metadata
         heads_from["urgent"] = "this table"
+    else:
+        urgency_meta = None
+        if (rows.aux or rows.real) and calibrated_base:
+            trainer.progress(f"urgent: {len(rows.real)} real rows (an 'urgency' column or "
+                             "staff marking reports urgent) are too few to calibrate on: "
+                             "keeping the base model's urgency head")
 
     for head in ("kind", "innovation", "urgent"):
         if head in heads:
@@ -325,6 +316,7 @@ def train_bundle(
             metrics[head] = base.metadata["metrics"][head]
         if head == "urgent":
             thresholds["urgent"] = base.threshold("urgent", 0.5)
+            urgency_meta = base.metadata.get("urgency")
     if base is not None and base.lang != config.lang and any(
         v.startswith("model") for v in heads_from.values()
     ):
@@ -336,7 +328,7 @@ def train_bundle(
         "created_at": created.isoformat(timespec="seconds"),
         "lang": config.lang,
         "spacy_pipeline": config.spacy_pipeline,
-        "labels": sorted(set(table.labels)),
+        "labels": sorted(set(table.label_counts())),
         "label_counts": dict(sorted(table.label_counts().items())),
         "rows": len(table),
         "rows_dropped_empty": table.dropped_empty,
@@ -344,16 +336,51 @@ def train_bundle(
         "thresholds": thresholds,
         "metrics": metrics,
         "heads_from": heads_from,
-        "head_input": ["content", "form"],
+        "head_input": ["content", "form", "tags"],
         "validation": {"fraction": config.validation_fraction, "seed": config.seed,
-                       "review_precision_target": config.review_precision,
-                       "urgent_precision_target": config.urgent_min_precision},
+                       "review_precision_target": config.review_precision},
         "labels_from_staff": 0,
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                       "spacy": spacy.__version__, "numpy": np.__version__},
     }
+    if urgency_meta is not None:
+        metadata["urgency"] = urgency_meta
     metadata.update(extra_metadata or {})
     return ModelBundle(heads=heads, metadata=metadata)
+
+
+def innovation_labels(table: LabelledTable) -> tuple[list[int], list[bool]]:
+    """The rows that teach the innovation head and their labels: the ``innovation`` column
+    where the table has one, else ``kind == idea`` where a kind is given."""
+    n = len(table)
+    rows: list[int] = []
+    truth: list[bool] = []
+    by_kind = not table.has_innovation
+    for i, (v, k) in enumerate(zip(table.innovation or [None] * n, table.kinds or [None] * n,
+                                   strict=True)):
+        value = (k == "idea" if k else None) if by_kind else v
+        if value is not None:
+            rows.append(i)
+            truth.append(bool(value))
+    return rows, truth
+
+
+def _urgency_rows(table: LabelledTable) -> UrgencyRows:
+    """Real rows (an ``urgency`` level) and auxiliary rows (an ``urgent`` flag only)."""
+    rows = UrgencyRows()
+    weights = table.urgent_weights or table.weights or [1.0] * len(table)
+    levels = table.urgency or [None] * len(table)
+    flags = table.urgent or [None] * len(table)
+    for i, (lv, flag, weight) in enumerate(zip(levels, flags, weights, strict=True)):
+        if lv is not None:
+            rows.real.append(i)
+            rows.levels.append(lv)
+            rows.real_weights.append(weight)
+        elif flag is not None:
+            rows.aux.append(i)
+            rows.aux_truth.append(bool(flag))
+            rows.aux_weights.append(weight)
+    return rows
 
 
 def model_card(bundle: ModelBundle, title: str, data_note: str = "") -> str:
@@ -388,6 +415,12 @@ def model_card(bundle: ModelBundle, title: str, data_note: str = "") -> str:
             continue
         if head == "kind":
             lines.append(f"- kind: macro-F1 {m.get('macro_f1')} (5-fold, {m.get('n')} rows)")
+        elif head == "urgent" and "measured_on" in m:
+            lines.append(f"- urgent: at threshold {meta['thresholds'].get('urgent')}, recall "
+                         f"{m.get('recall')} on urgent texts, precision {m.get('precision')} "
+                         f"(a flag on a borderline text counts as right), "
+                         f"{m.get('flagged_share')} of texts flagged; ROC AUC "
+                         f"{m.get('roc_auc')} ({m['measured_on']}, {m.get('n')} rows)")
         else:
             lines.append(f"- {head}: ROC AUC {m.get('roc_auc')}, precision {m.get('precision')},"
                          f" recall {m.get('recall')} (5-fold, {m.get('n')} rows)")

@@ -4,6 +4,13 @@
 through ``asyncio.to_thread`` in batches, the CLI directly. It predicts with the
 compiled view of a version (``models.compiled``), so loading one imports neither
 scikit-learn nor skops unless the version has no compiled view yet.
+
+Urgency: a text is urgent when the urgency head's calibrated score reaches the version's
+threshold (``metadata.json`` ``thresholds.urgent``, chosen on real labelled traffic), or
+the ``urgent_threshold`` an operator gives (``URGENT_THRESHOLD``). ``nlp.urgency.at``
+says what recall and precision a threshold gives on the rows the version was measured
+on. Versions trained before the urgency head was calibrated (no ``urgency`` entry in
+their metadata) keep their own rule: any rule, or the score at the threshold.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from models.compiled import Featurizer, Head, load_compiled, predict_proba
-from nlp.prep import Prepared, Preparer
+from nlp.prep import Prepared, Preparer, feature_rows
 from nlp.result import TriageResult
 
 if TYPE_CHECKING:
@@ -33,7 +40,9 @@ class Triager:
     """A loaded model version plus the spaCy preparer for its language."""
 
     def __init__(self, heads: dict[str, Head], metadata: dict[str, Any],
-                 preparer: Preparer | None = None) -> None:
+                 preparer: Preparer | None = None,
+                 urgent_threshold: float | None = None) -> None:
+        """``urgent_threshold`` overrides the version's own (0..1; see the module docstring)."""
         missing = [h for h in _HEADS if h not in heads]
         if missing:
             raise ValueError(f"model lacks heads {', '.join(missing)}")
@@ -46,17 +55,26 @@ class Triager:
         thresholds = metadata.get("thresholds", {})
         self._review = float(thresholds.get("area_review", DEFAULT_REVIEW_THRESHOLD))
         self._urgent = float(thresholds.get("urgent", DEFAULT_URGENT_THRESHOLD))
+        if urgent_threshold is not None:
+            if not 0.0 <= urgent_threshold <= 1.0:
+                raise ValueError(f"urgent threshold must be within 0..1, got {urgent_threshold}")
+            self._urgent = float(urgent_threshold)
+        # versions before the calibrated head: any rule flags, praise of a rescue vetoes
+        self._legacy = metadata.get("urgency", {}).get("decision") != "model"
 
     @classmethod
-    def from_bundle(cls, bundle: ModelBundle, preparer: Preparer | None = None) -> Triager:
+    def from_bundle(cls, bundle: ModelBundle, preparer: Preparer | None = None,
+                    urgent_threshold: float | None = None) -> Triager:
         """Compile an in-memory bundle (fresh from training) for prediction."""
         from models.compiled import compile_heads
 
-        return cls(compile_heads(bundle.heads), bundle.metadata, preparer)
+        return cls(compile_heads(bundle.heads), bundle.metadata, preparer, urgent_threshold)
 
     @classmethod
-    def from_folder(cls, folder: str | Path, pipeline: str | None = None) -> Triager:
-        """Load the version in ``folder``; ``pipeline`` names an installed spaCy pipeline."""
+    def from_folder(cls, folder: str | Path, pipeline: str | None = None,
+                    urgent_threshold: float | None = None) -> Triager:
+        """Load the version in ``folder``; ``pipeline`` names an installed spaCy pipeline;
+        ``urgent_threshold`` overrides the version's urgency threshold."""
         from models.files import METADATA_FILE, MODEL_FILE
 
         folder = Path(folder)
@@ -67,11 +85,17 @@ class Triager:
             from models.compiled import compile_heads
 
             heads = compile_heads(load_bundle(folder).heads)
-        return cls(heads, metadata, Preparer(str(metadata.get("lang", "en")), pipeline))
+        return cls(heads, metadata, Preparer(str(metadata.get("lang", "en")), pipeline),
+                   urgent_threshold)
 
     @property
     def version(self) -> str:
         return str(self.metadata.get("version", "unversioned"))
+
+    @property
+    def urgent_threshold(self) -> float:
+        """The urgency threshold in use (the version's, or the override)."""
+        return self._urgent
 
     @property
     def area_labels(self) -> list[str]:
@@ -89,7 +113,7 @@ class Triager:
 
     def probabilities(self, prepared: Sequence[Prepared]) -> dict[str, np.ndarray]:
         """Each head's class probabilities for prepared texts."""
-        featurizer = Featurizer([(p.content, p.form) for p in prepared])
+        featurizer = Featurizer(feature_rows(prepared))
         return {name: predict_proba(self.heads[name], featurizer) for name in _HEADS}
 
     def classify_prepared(self, prepared: Sequence[Prepared]) -> list[TriageResult]:
@@ -106,7 +130,7 @@ class Triager:
         kinds = np.argmax(kind_p, axis=1)
         kind_conf = kind_p[np.arange(len(kinds)), kinds].tolist()
         innovation, urgent_scores = innovation_p.tolist(), urgent_p.tolist()
-        version, review, urgent_t = self.version, self._review, self._urgent
+        version, review, urgent_t, legacy = self.version, self._review, self._urgent, self._legacy
         results = []
         for i, (item, k) in enumerate(zip(prepared, kinds.tolist(), strict=True)):
             top = list(zip(top_labels[i], top_p[i], strict=True))
@@ -116,8 +140,14 @@ class Triager:
             if (kind == "question" and innovation[i] >= PROPOSAL_QUESTION
                     and "cue_propose_question" in item.cues):
                 kind = "idea"  # "Could we get a bench by the pond?" proposes, not asks
-            # Praise of a past rescue is no emergency, whatever words it uses.
-            thanked = kind == "praise" and kind_conf[i] >= PRAISE_VETO
+            if legacy:  # a version from before the calibrated urgency head
+                thanked = kind == "praise" and kind_conf[i] >= PRAISE_VETO
+                urgent = not thanked and (bool(rules) or urgent_score >= urgent_t)
+                urgent_score = max(urgent_score, 0.99 if rules else 0.0)
+            else:
+                urgent = urgent_score >= urgent_t
+                # the reasons of a flag: the rules the model weighed, or its words alone
+                rules = (rules or ["model"]) if urgent else []
             results.append(TriageResult(
                 area=top[0][0],
                 area_confidence=top[0][1],
@@ -125,8 +155,8 @@ class Triager:
                 kind=kind,
                 kind_confidence=kind_conf[i],
                 innovation=innovation[i],
-                urgent=not thanked and (bool(rules) or urgent_score >= urgent_t),
-                urgent_score=max(urgent_score, 0.99 if rules else 0.0),
+                urgent=urgent,
+                urgent_score=urgent_score,
                 needs_review=top[0][1] < review or not item.content,
                 model_version=version,
                 urgent_reasons=rules,

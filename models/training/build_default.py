@@ -12,8 +12,8 @@ The table (``default_table.csv``) joins three sources, each row naming its sourc
 * ``handwritten``: examples the CivicVoice team wrote for the areas and kinds the data
   sets lack (questions, praise, urgency, complaints carrying a suggestion).
 
-Urgency: the hand-written rows are labelled; Vallejo ideas and the Bengaluru complaints no
-urgent rule matches are labelled not urgent (``weak_urgent_labels``).
+Urgency: the hand-written rows are labelled; Vallejo ideas and the Bengaluru complaints
+without a danger word are labelled not urgent (``weak_urgent_labels``).
 
 Only a sample of the Bengaluru rows teaches the kind and innovation heads, so the 9,000
 complaints do not drown the few hundred questions and praise.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -123,24 +124,32 @@ def handwritten_rows() -> list[dict[str, str]]:
     return out
 
 
+# The broad word list ``tests/data/real/build_sample.py`` samples its danger-word stratum
+# with (a sampling aid, not a rule). Every Bengaluru report that holds one of these words is
+# in the real labelled set, where readers labelled it; of the others the readers saw (450,
+# the "other" stratum), none is urgent and 14 borderline.
+DANGER_WORDS = re.compile(
+    r"\b(fire|smoke|burn\w*|gas|spark\w*|wire\w*|current|shock|electri\w*|live|pole\w*|"
+    r"transformer|fall\w*|fell|collaps\w*|crack\w*|danger\w*|accident\w*|injur\w*|hurt|"
+    r"flood\w*|overflow\w*|open|manhole|uncovered|deep|pit|child\w*|kid\w*|snake\w*|"
+    r"bite|dog\w*|attack\w*|tree|branch\w*|urgent\w*|emergenc\w*|immediate\w*|risk\w*|"
+    r"die|dead|death|hospital|sick|disease|dengue|leak\w*|sewage|contaminat\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def weak_urgent_labels(rows: list[dict[str, str]]) -> None:
     """Label the real data's rows not urgent where that is safe to assume.
 
-    Neither real data set labels urgency, so without this the urgency head learns only from
-    the hand-written rows, half of them dangers, and flags one ordinary Bengaluru complaint
-    in seven. Vallejo rows are budget ideas: never urgent. A Bengaluru complaint that no
-    urgent rule matches is taken as not urgent (a weak label: a few may be wrong); one that
-    a rule matches stays unlabelled.
+    Vallejo rows are budget ideas: never urgent. A Bengaluru complaint without any of
+    ``DANGER_WORDS`` is taken as not urgent (a weak label, measured: see the constant); one
+    with such a word stays unlabelled here (the readers' label, where it has one, comes from
+    ``models.training.urgency_data``). No urgency rule is involved, so pruning the rules
+    leaves the training rows as they are.
     """
-    from nlp.prep import Preparer
-
-    complaints = [r for r in rows if r["source"] == "bengaluru"]
-    prepared = Preparer("en").prepare_many(r["text"] for r in complaints)
-    for row, p in zip(complaints, prepared, strict=True):
-        if not p.urgent_rules:
-            row["urgent"] = "0"
     for row in rows:
-        if row["source"] == "vallejo":
+        if row["source"] == "vallejo" or (row["source"] == "bengaluru"
+                                          and not DANGER_WORDS.search(row["text"])):
             row["urgent"] = "0"
 
 
@@ -154,25 +163,40 @@ def build_table(shared: Path) -> int:
     return len(rows)
 
 
-def build_model(version: str) -> None:
+def build_model(version: str, shared: Path = DEFAULT_SHARED) -> None:
+    """Train the bundled model on ``training_table`` and measure it on the real test split."""
     from models.artifact import save_bundle
-    from nlp.table import read_table
+    from models.training import real_test
+    from models.training.real import real_items
+    from models.training.urgency_data import Recipe, training_table
     from nlp.training import TrainConfig, model_card, train_bundle
+    from nlp.triage import Triager
 
-    table = read_table(TABLE, ("text",), "area")
+    have_shared = (shared / "bengaluru-civic").is_dir()
+    items = real_items(shared) if have_shared else []
+    table, built = training_table(Recipe(), shared=shared if have_shared else None,
+                                  items=items)
+    print(f"training table: {len(table)} rows; from shared data: {built.counts or 'none'}")
     start = time.perf_counter()
     bundle = train_bundle(table, TrainConfig(lang="en"), progress=lambda m: print("  " + m),
                           version=version,
                           extra_metadata={"sources": {"table": "models/training/default_table.csv",
-                                                      "notes": "models/training/SOURCES.md"}})
+                                                      "notes": "models/training/SOURCES.md",
+                                                      "added_by_reference": built.counts}})
     bundle.metadata["training_seconds"] = round(time.perf_counter() - start, 1)
+    if items:
+        print("  measuring on the locked real test split")
+        real_test.record(bundle.metadata, real_test.measure(Triager.from_bundle(bundle), items))
+    card = model_card(bundle, "CivicVoice default triage model",
+                      "Sources and label mapping: models/training/SOURCES.md.")
+    head, _, rest = card.partition("## Validation")
+    card = head + "\n".join(real_test.card_lines(bundle.metadata)) + "## Validation" + rest
     tmp = BUNDLED_DIR.with_name("default.new")
     if tmp.exists():
         import shutil
 
         shutil.rmtree(tmp)
-    save_bundle(bundle, tmp, model_card(bundle, "CivicVoice default triage model",
-                                        "Sources and label mapping: models/training/SOURCES.md."))
+    save_bundle(bundle, tmp, card)
     if BUNDLED_DIR.exists():
         import shutil
 
@@ -181,12 +205,14 @@ def build_model(version: str) -> None:
     area = bundle.metadata["metrics"]["area"]
     print(f"default model {version}: area accuracy {area['accuracy']}, macro-F1 "
           f"{area['macro_f1']}; kind macro-F1 {bundle.metadata['metrics']['kind']['macro_f1']}")
+    print("\n".join(real_test.card_lines(bundle.metadata)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--model-only", action="store_true")
+    parser.add_argument("--table-only", action="store_true")
     parser.add_argument("--version", default="default-" + time.strftime("%Y.%m.%d"))
     args = parser.parse_args(argv)
     if not args.model_only:
@@ -194,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no shared data at {args.shared}; use --model-only", file=sys.stderr)
             return 1
         print(f"table: {build_table(args.shared)} rows -> {TABLE.relative_to(ROOT)}")
-    build_model(args.version)
+    if not args.table_only:
+        build_model(args.version, args.shared)
     return 0
 
 

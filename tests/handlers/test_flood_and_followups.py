@@ -20,7 +20,7 @@ BURST = [
     "The pedestrian crossing button on Mill Road does nothing when pressed",
     "Graffiti covers the whole wall of the library on Church Street",
     "Cars keep parking on the double yellow lines outside the school gates",
-    "A tree branch is hanging low over the footpath on River Walk",
+    "The grass verge on River Walk has not been cut this month",
 ]
 
 

@@ -11,7 +11,7 @@ from models.artifact import load_bundle
 from models.compiled import Featurizer, compile_heads, predict_proba
 from models.registry import BUNDLED_DIR
 from nlp.heads import head_input
-from nlp.prep import Preparer
+from nlp.prep import Preparer, feature_rows
 
 TEXTS = ["Street light flickering on Elm Rd", "", "Could we have more buses at night?",
          "Gas smell in the stairwell!!", "thank you for the new bins", "x " * 3000,
@@ -26,7 +26,7 @@ def bundle():  # type: ignore[no-untyped-def]
 def test_compiled_equals_sklearn(bundle) -> None:  # type: ignore[no-untyped-def]
     prepared = Preparer("en").prepare_many(TEXTS)
     rows = head_input(prepared)
-    featurizer = Featurizer([(p.content, p.form) for p in prepared])
+    featurizer = Featurizer(feature_rows(prepared))
     for name, head in compile_heads(bundle.heads).items():
         fast = predict_proba(head, featurizer)
         slow = np.asarray(bundle.heads[name].predict_proba(rows))
@@ -36,7 +36,7 @@ def test_compiled_equals_sklearn(bundle) -> None:  # type: ignore[no-untyped-def
 def test_hashing_matches_sklearn(bundle) -> None:  # type: ignore[no-untyped-def]
     prepared = Preparer("en").prepare_many(TEXTS)
     rows = head_input(prepared)
-    featurizer = Featurizer([(p.content, p.form) for p in prepared])
+    featurizer = Featurizer(feature_rows(prepared))
     area = bundle.heads["area"]
     used = [t for t in area.steps[0][1].transformers_ if t[1] != "drop"]
     for (_label, block, column), compiled in zip(

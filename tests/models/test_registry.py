@@ -30,7 +30,8 @@ def test_skops_round_trip(tmp_path: Path) -> None:
     folder = registry.register(bundle, "# card\n")
     again = load_bundle(folder)
     assert again.version == "copy-1"
-    rows = np.array([["bin overflow", "F_BOS F_X"], ["pothole", "F_BOS F_X"]], dtype=object)
+    rows = np.array([["bin overflow", "F_BOS F_X", ""], ["pothole", "F_BOS F_X", ""]],
+                    dtype=object)
     assert (again.heads["area"].predict_proba(rows) ==
             bundle.heads["area"].predict_proba(rows)).all()
     assert (folder / "MODEL_CARD.md").read_text() == "# card\n"

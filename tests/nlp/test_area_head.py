@@ -25,7 +25,7 @@ from nlp.heads import (
     sigmoid_calibration,
 )
 from nlp.metrics import classification_report
-from nlp.prep import Preparer
+from nlp.prep import Preparer, feature_rows
 from nlp.table import LabelledTable
 from nlp.training import TrainConfig, _Trainer
 
@@ -120,7 +120,7 @@ def test_trained_head_serves_its_offsets_exactly(sizes: dict[str, int],
     rows = head_input(fresh)
     slow = model.predict_proba(rows)
     fast = predict_proba(compile_heads({"area": model})["area"],
-                         Featurizer([(p.content, p.form) for p in fresh]))
+                         Featurizer(feature_rows(fresh)))
     np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-5)
     calibrated = model.steps[-1][1].calibrated_classifiers_[0]
     ab = np.asarray([[c.a_, c.b_] for c in calibrated.calibrators])

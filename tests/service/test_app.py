@@ -123,7 +123,7 @@ def test_logs_hold_no_phone_numbers_or_tokens(settings: Settings,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     caplog.set_level(logging.DEBUG)
     with TestClient(create_app(settings)) as client:
-        _say(client, PHONE, f"Gas smell near the school! ring {PHONE}")
+        _say(client, PHONE, f"Live wire down and sparking near the school! ring {PHONE}")
         assert cli(["users", "add", "admin@city.example", "--role", "admin"]) == 0
         assert cli(["tokens", "create", "admin@city.example"]) == 0
         token = capsys.readouterr().out.strip().splitlines()[-1]

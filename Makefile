@@ -4,15 +4,34 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-deps lint typecheck pytest model bench clean
+.PHONY: install lock run test test-deps lint typecheck pytest model bench clean
 
+# The venv gets exactly the versions in requirements-dev.txt (runtime and dev tools, every
+# file checked against its hash), then the project itself, editable, without resolving
+# again. `pip check` catches a lock that no longer covers pyproject.toml: run `make lock`.
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; \
+	    echo "the venv does not satisfy pyproject.toml: run 'make lock' if you changed it"; \
+	    exit 1; }
 	touch $(STAMP)
+
+# Recompile both lock files from pyproject.toml with uv: universal (every platform, Python
+# 3.11 and newer), with hashes. requirements.txt (what an operator's install and the image
+# get) is constrained to the versions in requirements-dev.txt, so both agree. Pins that still
+# fit are kept; LOCK_ARGS=--upgrade takes the newest allowed versions,
+# LOCK_ARGS="--upgrade-package fastapi" one package's.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal \
+	--python-version 3.11 --generate-hashes --custom-compile-command "make lock"
+
+lock: install
+	$(UV_COMPILE) --extra dev $(LOCK_ARGS) -o requirements-dev.txt
+	$(UV_COMPILE) --constraints requirements-dev.txt -o requirements.txt
 
 run: install
 	$(VENV)/bin/civicvoice serve

@@ -30,6 +30,8 @@ from bot.storage import FeedbackStore, store_from_url
 from bot.web import admin_api, citizen, dashboard, staff_api, telegram_routes
 from bot.web.errors import install_error_handlers
 from bot.web.headers import SecurityHeaders
+from bot.web.health import mark_ready
+from bot.web.health import router as health_router
 from bot.web.open311 import router as open311_router
 from bot.web.openapi import install_openapi
 from bot.web.web_senders import WebSenders
@@ -104,9 +106,11 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         gc.collect()
         gc.freeze()
         logger.info("serving with model %s", triage.version)
+        mark_ready(app, True)
         try:
             yield
         finally:
+            mark_ready(app, False)
             await cancel_and_wait(watcher)
             await launcher.stop()
             await stop_open311(app.state.open311)
@@ -135,6 +139,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         version = services.triage.version if services else registry.current_version()
         return {"status": "ok", "model_version": version}
 
+    app.include_router(health_router)
     app.include_router(citizen.router)
     app.include_router(staff_api.router)
     app.include_router(admin_api.router)

@@ -28,6 +28,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.storage import FeedbackStore, store_from_url
 from bot.web import admin_api, citizen, dashboard, staff_api, telegram_routes
+from bot.web.docs import install_docs
 from bot.web.errors import install_error_handlers
 from bot.web.headers import SecurityHeaders
 from bot.web.health import mark_ready
@@ -128,9 +129,11 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         description="Citizens' reports and ideas over Telegram, SMS and the web; staff API.",
         lifespan=lifespan,
         max_body_size=config.max_body_bytes,  # the default; bot.web.limits sets per-router ones
+        docs_url=None, redoc_url=None,  # bot.web.docs serves them without a CDN
     )
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(SecurityHeaders, https=config.public_base_url.startswith("https://"))
 
     @app.get("/healthz", tags=["service"])

@@ -4,6 +4,7 @@ the packages read (templates, static files, the bundled model and its compiled v
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 import shutil
 import subprocess
@@ -73,3 +74,16 @@ def test_package_data_holds_every_file_the_packages_ship() -> None:
     assert "models/default/inference.npz" in data
     left_out = [f for f in data if not any(fnmatch.fnmatch(Path(f).name, p) for p in patterns)]
     assert not left_out, f"not in [tool.setuptools.package-data]: {left_out}"
+
+
+# sha256 of the FSF's text of the GNU AGPL v3 (34,523 bytes), as two unrelated packages on
+# PyPI ship it (maubot 0.6.0 and ultralytics 8.4.190, in their dist-info/licenses/LICENSE)
+AGPL_3_SHA256 = "0d96a4ff68ad6d4b6f1f30f713b18d5184912ba8dd389f86aa7710db079abcb0"
+
+
+def test_licence_file_is_the_one_pyproject_names() -> None:
+    assert PYPROJECT["project"]["license"] == "AGPL-3.0-or-later"
+    assert PYPROJECT["project"]["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_bytes()
+    assert text.lstrip().startswith(b"GNU AFFERO GENERAL PUBLIC LICENSE")
+    assert hashlib.sha256(text).hexdigest() == AGPL_3_SHA256

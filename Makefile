@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test test-deps lint typecheck pytest model bench clean
+.PHONY: install lock docs run test test-deps lint typecheck pytest model bench clean
 
 # The venv gets exactly the versions in requirements-dev.txt (runtime and dev tools, every
 # file checked against its hash), then the project itself, editable, without resolving
@@ -32,6 +32,10 @@ UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal \
 lock: install
 	$(UV_COMPILE) --extra dev $(LOCK_ARGS) -o requirements-dev.txt
 	$(UV_COMPILE) --constraints requirements-dev.txt -o requirements.txt
+
+# The README's configuration table, made from the Settings class (bot/settings_table.py).
+docs: install
+	$(PY) -m bot.settings_table --write README.md
 
 run: install
 	$(VENV)/bin/civicvoice serve

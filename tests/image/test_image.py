@@ -30,6 +30,7 @@ from tests.image.buildah import (
     missing_tools,
     serve,
 )
+from tests.image.conftest import IMAGE_REPORT
 from tests.support.serve import free_port
 
 pytestmark = pytest.mark.slow
@@ -57,11 +58,9 @@ def buildah(request: pytest.FixtureRequest) -> Iterator[Buildah]:
     build_image(tool)
     tool.timings["base and build"] = round(time.monotonic() - started, 1)
     yield tool
-    report = {**tool.timings, "image size": image_size(tool)}
+    report = {**tool.timings, "image size": image_size(tool), "log": str(tool.log)}
     (CACHE / "timings.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"image test: {json.dumps(report)} (log: {tool.log})")
+    request.config.stash[IMAGE_REPORT] = report
 
 
 @pytest.fixture(scope="module")

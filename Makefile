@@ -14,10 +14,15 @@ STAMP := $(VENV)/.installed
 # again. `pip check` catches a lock that no longer covers pyproject.toml: run `make lock`.
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements-dev.txt
+LOCKED := $(VENV)/.locked
+
+$(LOCKED): requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $(LOCKED)
+
+$(STAMP): pyproject.toml $(LOCKED)
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; \
 	    echo "the venv does not satisfy pyproject.toml: run 'make lock' if you changed it"; \
@@ -32,7 +37,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal \
 	--python-version 3.11 --generate-hashes --custom-compile-command "make lock"
 
-lock: install
+lock: $(LOCKED)
 	$(UV_COMPILE) --extra dev $(LOCK_ARGS) -o requirements-dev.txt
 	$(UV_COMPILE) --constraints requirements-dev.txt -o requirements.txt
 

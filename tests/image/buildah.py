@@ -36,6 +36,10 @@ class ToolMissing(Exception):
     """A command the image test needs is not installed (the message says what to install)."""
 
 
+def tail(log: Path, lines: int = 25) -> str:
+    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
 def missing_tools() -> list[str]:
     return [package for command, package in TOOLS.items() if shutil.which(command) is None]
 
@@ -76,7 +80,8 @@ class Buildah:
                                   stderr=log, text=True, timeout=timeout, check=False)
             log.write(done.stdout)
         if done.returncode:
-            raise AssertionError(f"buildah {args[0]} failed ({done.returncode}); see {self.log}")
+            raise AssertionError(f"buildah {args[0]} failed ({done.returncode}); the end of "
+                                 f"{self.log}:\n{tail(self.log)}")
         return done.stdout
 
     def has_image(self, tag: str) -> bool:
@@ -104,10 +109,14 @@ def make_base(buildah: Buildah) -> None:
                        SUITE, str(partial)]
             log.write(f"\n$ {' '.join(command)}\n")
             log.flush()
-            # no terminal on stdin: mmdebstrap would otherwise read sources.list from it
-            subprocess.run(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                           check=True, timeout=1200)
-            partial.replace(tarball)
+            # stdin closed: older mmdebstrap releases read a sources.list from a stdin that
+            # is not a terminal
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                  check=False, timeout=1200)
+        if done.returncode:
+            raise AssertionError(f"mmdebstrap failed ({done.returncode}); the end of "
+                                 f"{buildah.log}:\n{tail(buildah.log)}")
+        partial.replace(tarball)
     with buildah.timed("import base"):
         container = buildah("from", "scratch").strip()
         try:

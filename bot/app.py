@@ -28,8 +28,11 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.storage import FeedbackStore, store_from_url
 from bot.web import admin_api, citizen, dashboard, staff_api, telegram_routes
+from bot.web.docs import install_docs
 from bot.web.errors import install_error_handlers
 from bot.web.headers import SecurityHeaders
+from bot.web.health import mark_ready
+from bot.web.health import router as health_router
 from bot.web.open311 import router as open311_router
 from bot.web.openapi import install_openapi
 from bot.web.web_senders import WebSenders
@@ -104,9 +107,11 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         gc.collect()
         gc.freeze()
         logger.info("serving with model %s", triage.version)
+        mark_ready(app, True)
         try:
             yield
         finally:
+            mark_ready(app, False)
             await cancel_and_wait(watcher)
             await launcher.stop()
             await stop_open311(app.state.open311)
@@ -124,9 +129,11 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         description="Citizens' reports and ideas over Telegram, SMS and the web; staff API.",
         lifespan=lifespan,
         max_body_size=config.max_body_bytes,  # the default; bot.web.limits sets per-router ones
+        docs_url=None, redoc_url=None,  # bot.web.docs serves them without a CDN
     )
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(SecurityHeaders, https=config.public_base_url.startswith("https://"))
 
     @app.get("/healthz", tags=["service"])
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None, *, store: FeedbackStore | None 
         version = services.triage.version if services else registry.current_version()
         return {"status": "ok", "model_version": version}
 
+    app.include_router(health_router)
     app.include_router(citizen.router)
     app.include_router(staff_api.router)
     app.include_router(admin_api.router)

@@ -27,74 +27,148 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Every setting CivicVoice reads; names match ``../shared/INTERFACES.md``."""
 
+    # Each field's docstring is its description: the README's configuration table is made
+    # from them (``python -m bot.settings_table``; ``make docs`` writes it in).
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore", case_sensitive=False)
+                                      extra="ignore", case_sensitive=False,
+                                      use_attribute_docstrings=True)
 
     environment: Literal["development", "production"] = "development"
+    """`development` (a random SECRET_KEY is generated once and kept under DATA_DIR) or
+    `production` (refuses to start without SECRET_KEY, an https PUBLIC_BASE_URL and the
+    webhook secrets of the channels in use)"""
     database_url: str = "sqlite:///./var/civicvoice.db"
+    """Where reports are kept (`sqlite:///PATH`; a relative path is from the working folder)"""
     public_base_url: str = ""
+    """The public address Telegram and Twilio call, e.g. `https://feedback.example.gov`;
+    webhook signatures are checked against it"""
     secret_key: SecretStr = SecretStr("")
+    """Signs sessions and pseudonymises citizen addresses (HMAC); keep it stable: a new key
+    no longer recognises earlier citizens or reads their stored addresses"""
     data_dir: Path = Path("./var")
+    """Folder for runtime files: the generated development key, kept photos and media"""
 
     # NLP
     model_dir: Path = Path("./var/models")
-    spacy_pipeline: str = ""  # an installed trained spaCy pipeline, e.g. en_core_web_sm
-    retrain_base_table: Path | None = None  # base CSV for retrain (default: the bundled table)
+    """Where model versions live; the bundled default model is used until another is
+    promoted"""
+    spacy_pipeline: str = ""
+    """An installed trained spaCy pipeline (e.g. `en_core_web_sm`) whose NER also redacts
+    person names; empty: `spacy.blank` with lookup lemmas"""
+    retrain_base_table: Path | None = None
+    """Base training CSV that `civicvoice retrain` adds staff labels to; empty: the bundled
+    `models/training/default_table.csv`"""
     language: str = "en"
+    """Default language of citizens' texts when a table or conversation does not say"""
 
     # Telegram
     telegram_bot_token: SecretStr = SecretStr("")
+    """The bot's token from BotFather; empty: the Telegram channel is off"""
     telegram_webhook_secret: SecretStr = SecretStr("")
+    """Secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (webhook mode)"""
     telegram_mode: Literal["webhook", "polling"] = "webhook"
+    """`webhook` (needs PUBLIC_BASE_URL) or `polling` (needs no public address)"""
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    """Bot API address in python-telegram-bot's `base_url` form, ending in `/bot`; point it
+    at a local Bot API server"""
     telegram_keep_photos: bool = False
+    """Fetch and keep citizens' photos under DATA_DIR/media (else only Telegram's file id)"""
     telegram_photo_max_bytes: int = 5_000_000
+    """Largest photo kept, in bytes"""
 
     # Twilio SMS
     twilio_account_sid: str = ""
+    """Twilio account; with TWILIO_AUTH_TOKEN and a sender it turns the SMS channel on"""
     twilio_auth_token: SecretStr = SecretStr("")
+    """Twilio auth token: signs Twilio's webhooks and authenticates sends"""
     twilio_from_number: str = ""
+    """The sending number (or set TWILIO_MESSAGING_SERVICE_SID instead)"""
     twilio_messaging_service_sid: str = ""
+    """A Twilio messaging service to send from, instead of TWILIO_FROM_NUMBER"""
     twilio_api_base_url: str = ""
+    """Twilio REST API address; empty: Twilio's own (point it at a test stand-in)"""
     sms_send_rate_per_second: float = 1.0
+    """Messages per second sent from our number (Twilio's long-code pace is 1)"""
     sms_daily_cap: int = 10
+    """Most messages one citizen receives per UTC day (`0`: no cap); STOP, START, HELP and
+    urgent replies are exempt"""
     sms_reply_timeout_seconds: float = 4.0
+    """Seconds to wait for the reply before answering Twilio with empty TwiML and sending it
+    by REST"""
     sms_join_seconds: float = 3.0
+    """Seconds to wait for the next part of a long SMS that arrives in parts"""
     sms_download_media: bool = False
+    """Keep a copy of MMS media under DATA_DIR/sms_media (their URLs are always kept)"""
     sms_media_max_bytes: int = 5_000_000
+    """Largest MMS media item kept, in bytes"""
 
     # E-mail digests
     smtp_host: str = ""
+    """Mail server for digests; empty: no e-mail is sent"""
     smtp_port: int = 587
+    """Mail server port"""
     smtp_user: str = ""
+    """Mail server user name (empty: no login)"""
     smtp_password: SecretStr = SecretStr("")
+    """Mail server password"""
     smtp_from: str = "civicvoice@localhost"
+    """Sender address of digests"""
     smtp_starttls: bool = True
-    digest_recipients: str = ""  # extra addresses per area: JSON or "roads:a@x,b@x;*:c@x"
-    digest_schedule: str = ""  # "roads=mon-fri 07:30;*=daily 08:00" (default *=daily 08:00)
-    digest_target_days: str = "default=7"  # overdue after: "default=7;roads=3"
-    digest_timezone: str = ""  # IANA zone for DIGEST_SCHEDULE, e.g. Europe/Berlin; "" = local
-    digest_retry_seconds: float = 30.0  # first pause between send attempts (then doubled)
+    """Upgrade the mail connection with STARTTLS"""
+    digest_recipients: str = ""
+    """Extra digest recipients per area, beside staff accounts listing the area (`*`: every
+    area): JSON `{"roads": ["a@x.org"]}` or `roads:a@x.org,b@x.org;*:chief@x.org`"""
+    digest_schedule: str = ""
+    """When digests go out, per area, e.g. `roads=mon-fri 07:30;*=daily 08:00` (days: `daily`
+    or cron day-of-week; `*`: areas without their own entry); empty: `*=daily 08:00`"""
+    digest_target_days: str = "default=7"
+    """Days an open report may wait before a digest lists it as overdue, e.g.
+    `default=7;roads=3`"""
+    digest_timezone: str = ""
+    """Time zone of DIGEST_SCHEDULE (IANA name, e.g. `Europe/Berlin`); empty: the server's"""
+    digest_retry_seconds: float = 30.0
+    """Pause before the second attempt at a failed digest (doubled for the third); one still
+    undelivered goes at the next run"""
 
     # Open311 forwarding (per-area endpoints: civicvoice open311 configure)
-    open311_poll_seconds: float = 30.0  # how often new reports are queued and posted
-    open311_sync_seconds: float = 300.0  # how often the city's status is read back
-    open311_delay_seconds: float = 600.0  # hold a new report so follow-ups go with it
-    open311_timeout_seconds: float = 20.0  # per HTTP request to a city's endpoint
-    open311_retry_seconds: float = 60.0  # first pause after a failure (then doubled, <= 6 h)
-    open311_max_attempts: int = 12  # then the forward is given up (failed_permanent)
+    open311_poll_seconds: float = 30.0
+    """How often new reports are queued and posted to the cities' Open311 endpoints"""
+    open311_sync_seconds: float = 300.0
+    """How often the cities' status of forwarded reports is read back"""
+    open311_delay_seconds: float = 600.0
+    """How long a new report waits so the citizen's follow-ups go with it"""
+    open311_timeout_seconds: float = 20.0
+    """Timeout of each HTTP request to a city's endpoint"""
+    open311_retry_seconds: float = 60.0
+    """First pause after a failed forward (doubled per attempt, at most 6 hours)"""
+    open311_max_attempts: int = 12
+    """Attempts before a forward is given up and shown as failed"""
 
     # Web hardening: request sizes, web sender ids, proxies, plain http in production
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    """Request-body limit in bytes for routes without their own (the web channel and staff
+    API take 256 kB, Twilio 64 kB, Telegram 1 MB); larger bodies get 413 unread"""
     web_senders_per_ip_per_hour: int = Field(default=30, ge=0)
-    trusted_proxies: str = ""  # comma-separated addresses or networks, e.g. 10.0.0.0/8
+    """New web-channel sender ids one client address may start per hour (`0`: no limit);
+    over it a message gets 429 and is not filed"""
+    trusted_proxies: str = ""
+    """Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks,
+    comma-separated, e.g. `10.0.0.0/8,::1`); empty: the connecting address is the client"""
     allow_insecure_http: bool = False
+    """Let production run with an `http://` PUBLIC_BASE_URL (cookies then cross the network
+    in clear; a warning is logged)"""
 
     # Conversation
     emergency_numbers: str = "911"
+    """Emergency numbers named in replies to urgent reports"""
     max_message_chars: int = 2000
+    """Longest citizen message filed, in characters; a longer one gets a reply asking for a
+    shorter message"""
     flood_window_seconds: int = 60
+    """Window of the flood limit"""
     flood_max_reports: int = 3
+    """Most reports one citizen files per FLOOD_WINDOW_SECONDS (a message naming a real
+    danger is still filed and alerted)"""
 
     @field_validator("public_base_url", "telegram_api_base_url", "twilio_api_base_url")
     @classmethod

@@ -24,7 +24,7 @@ from models.artifact import MODEL_FILE, load_bundle
 from models.compiled import Featurizer, load_compiled, predict_proba
 from models.registry import BUNDLED_DIR
 from nlp.heads import head_input
-from nlp.prep import Preparer
+from nlp.prep import Preparer, feature_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -88,7 +88,7 @@ def test_stored_compiled_view_predicts_what_the_installed_scikit_learn_does() ->
     assert compiled is not None, "the bundled model's compiled view is missing or stale"
     assert set(compiled) == set(bundle.heads)
     prepared = Preparer(bundle.lang).prepare_many(texts)
-    featurizer = Featurizer([(p.content, p.form) for p in prepared])
+    featurizer = Featurizer(feature_rows(prepared))
     model_rows = head_input(prepared)
     for name, head in compiled.items():
         expected = np.asarray(bundle.heads[name].predict_proba(model_rows))
